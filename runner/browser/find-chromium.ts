@@ -1,0 +1,56 @@
+import { accessSync, constants } from 'node:fs'
+
+export const CHROMIUM_CANDIDATES = [
+  // Debian's headless shell: ~2.8x faster launch and half the memory of full Chromium (DESIGN.md)
+  '/usr/lib/chromium/chromium-headless-shell',
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+] as const
+
+export interface ChromiumSources {
+  env: Record<string, string | undefined>
+  /** Playwright's own download, when one is installed (its path, whether or not it exists) */
+  playwrightPath: () => string | undefined
+  isExecutable: (path: string) => boolean
+}
+
+export class ChromiumNotFoundError extends Error {
+  constructor(readonly tried: readonly string[]) {
+    super(`no Chromium found; tried: ${tried.join(', ')}. Install Debian's chromium-headless-shell or set CRAWLFLEET_CHROMIUM_PATH`)
+  }
+}
+
+/** The browser executable: CRAWLFLEET_CHROMIUM_PATH, then Playwright's browser, then Debian's. */
+export function findChromium(src: ChromiumSources): string {
+  const tried: string[] = []
+  const fromEnv = src.env.CRAWLFLEET_CHROMIUM_PATH
+  if (fromEnv) {
+    if (src.isExecutable(fromEnv)) return fromEnv
+    throw new ChromiumNotFoundError([`CRAWLFLEET_CHROMIUM_PATH=${fromEnv} (not executable)`])
+  }
+  const pw = safe(src.playwrightPath)
+  for (const path of [...(pw ? [pw] : []), ...CHROMIUM_CANDIDATES]) {
+    tried.push(path)
+    if (src.isExecutable(path)) return path
+  }
+  throw new ChromiumNotFoundError(tried)
+}
+
+export function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function safe(f: () => string | undefined): string | undefined {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
+}

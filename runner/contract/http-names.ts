@@ -1,0 +1,13 @@
+/** Header names shared by edge and runner. */
+export const HEADER = {
+  runnerId: 'x-runner-id',
+  requestId: 'x-request-id',
+  /** ms left of the caller's deadline when the request was sent (relative: clocks differ between hosts) */
+  deadlineMs: 'x-crawlfleet-deadline-ms',
+  signature: 'x-crawlfleet-signature',
+  timestamp: 'x-crawlfleet-timestamp',
+  browserSignature: 'x-crawlfleet-browser',
+} as const
+
+/** Page routes, in one list: the edge forwards exactly these, the runner serves them. */
+export const PAGE_ROUTES = ['/html', '/screenshot', '/pdf', '/execute_js', '/md', '/llm', '/crawl', '/crawl/stream'] as const

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto'
+import { LIGHT_MODE_ARGS, TEXT_MODE_ARGS, type BrowserConfigInput } from './browser-config.ts'
+
+/** Everything that needs a browser process of its own. Normalised: defaults filled in, flags sorted. */
+export interface LaunchOptions {
+  readonly browserType: 'chromium'
+  readonly headless: true
+  readonly proxy: ProxySettings | null
+  /** sorted, deduplicated, every one on the allow-list */
+  readonly args: readonly string[]
+}
+
+export interface ProxySettings {
+  readonly server: string
+  readonly username?: string
+  readonly password?: string
+  readonly bypass?: string
+}
+
+/** Per-request settings: every request gets a fresh BrowserContext made with these. */
+export interface ContextOptions {
+  viewport?: { width: number; height: number }
+  userAgent?: string
+  locale?: string
+  timezoneId?: string
+  extraHTTPHeaders?: Record<string, string>
+  javaScriptEnabled?: boolean
+  deviceScaleFactor?: number
+  ignoreHTTPSErrors?: boolean
+}
+
+export const DEFAULT_LAUNCH: LaunchOptions = Object.freeze({
+  browserType: 'chromium',
+  headless: true,
+  proxy: null,
+  args: Object.freeze([]) as readonly string[],
+})
+
+export function launchOptionsFrom(config: BrowserConfigInput | undefined): LaunchOptions {
+  if (!config) return DEFAULT_LAUNCH
+  const args = new Set(config.extra_args ?? [])
+  // text_mode and light_mode are spellings of flag sets: fold them so equal browsers share a signature
+  if (config.text_mode) TEXT_MODE_ARGS.forEach((a) => args.add(a))
+  if (config.light_mode) LIGHT_MODE_ARGS.forEach((a) => args.add(a))
+  const proxyInput = config.proxy_config ?? config.proxy
+  const proxy: ProxySettings | null =
+    proxyInput === undefined ? null : typeof proxyInput === 'string' ? { server: normaliseProxyServer(proxyInput) } : dropUndefined({ ...proxyInput, server: normaliseProxyServer(proxyInput.server) })
+  return { browserType: 'chromium', headless: true, proxy, args: [...args].sort() }
+}
+
+export function contextOptionsFrom(config: BrowserConfigInput | undefined): ContextOptions {
+  if (!config) return {}
+  const width = config.viewport?.width ?? config.viewport_width
+  const height = config.viewport?.height ?? config.viewport_height
+  return dropUndefined({
+    viewport: width !== undefined || height !== undefined ? { width: width ?? 1280, height: height ?? 720 } : undefined,
+    userAgent: config.user_agent,
+    locale: config.locale,
+    timezoneId: config.timezone_id,
+    extraHTTPHeaders: config.headers,
+    javaScriptEnabled: config.java_script_enabled,
+    deviceScaleFactor: config.device_scale_factor,
+    ignoreHTTPSErrors: config.ignore_https_errors,
+  })
+}
+
+/** A short stable hash of the normalised launch options: the pool key and the routing key. */
+export function signatureOf(launch: LaunchOptions): string {
+  return createHash('sha256').update(canonicalJson(launch)).digest('hex').slice(0, 16)
+}
+
+export const DEFAULT_SIGNATURE = signatureOf(DEFAULT_LAUNCH)
+
+export function isDefaultSignature(signature: string): boolean {
+  return signature === DEFAULT_SIGNATURE
+}
+
+/** JSON with object keys sorted at every depth, so key order never changes a hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+function normaliseProxyServer(server: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `http://${server}`
+  try {
+    const u = new URL(withScheme)
+    return `${u.protocol}//${u.host}`
+  } catch {
+    return server.trim().toLowerCase()
+  }
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,68 @@
+import type { ContextOptions, LaunchOptions } from '../contract/signature.ts'
+
+// The pool's vocabulary. The pool is generic over B (a Playwright Browser in production, a fake in
+// unit tests): it never calls into B itself, it only hands it out in leases.
+
+export type Tier = 'permanent' | 'hot' | 'cold'
+export type BrowserState = 'launching' | 'active' | 'retired' | 'closed'
+export type RetireReason = 'ttl' | 'max-pages' | 'max-age' | 'memory' | 'capacity' | 'crash' | 'recycle' | 'shutdown'
+
+/** One running browser process, as a Launcher made it. */
+export interface BrowserHandle<B = unknown> {
+  readonly browser: B
+  /** the browser's main process id, when known (for memory measurement and the kill) */
+  readonly pid: number | undefined
+  /** called once when the browser goes away unexpectedly (crash, killed process) */
+  onDisconnected(listener: () => void): void
+  /** polite close; may hang, which is why killTree exists */
+  close(): Promise<void>
+  /** SIGKILL the browser's whole process tree */
+  killTree(): Promise<void>
+}
+
+export interface Launcher<B = unknown> {
+  launch(options: LaunchOptions, signal: AbortSignal): Promise<BrowserHandle<B>>
+}
+
+/** A claim on one browser for one request. release() is idempotent. */
+export interface Lease<B = unknown> {
+  readonly browser: B
+  readonly browserId: string
+  readonly signature: string
+  readonly tier: Tier
+  release(): void
+}
+
+export interface BrowserView {
+  readonly id: string
+  readonly signature: string
+  readonly tier: Tier
+  readonly state: BrowserState
+  readonly leases: number
+  readonly uses: number
+  readonly pagesServed: number
+  readonly launchedAtMs: number
+  readonly lastUsedAtMs: number
+  readonly pid: number | undefined
+}
+
+export interface PoolCounters {
+  hits: number
+  misses: number
+  launches: number
+  launchFailures: number
+  promotions: number
+  evictions: number
+  retirements: number
+  crashes: number
+  refusals: Record<string, number>
+}
+
+/** The one read model that /pressure, /metrics and the janitor consume. */
+export interface PoolSnapshot {
+  readonly browsers: readonly BrowserView[]
+  readonly counts: { permanent: number; hot: number; cold: number; launching: number; retired: number; leased: number }
+  readonly counters: Readonly<PoolCounters>
+}
+
+export type { ContextOptions, LaunchOptions }
