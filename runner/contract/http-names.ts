@@ -7,6 +7,8 @@ export const HEADER = {
   signature: 'x-crawlfleet-signature',
   timestamp: 'x-crawlfleet-timestamp',
   browserSignature: 'x-crawlfleet-browser',
+  /** runner load on every runner response: (running + queued) / page slots, e.g. "0.75" */
+  load: 'x-crawlfleet-load',
 } as const
 
 /** Page routes, in one list: the edge forwards exactly these, the runner serves them. */
