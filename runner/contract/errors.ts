@@ -19,9 +19,10 @@ export type ErrorCode =
   | 'PAGE_TIMEOUT'
   | 'LLM_NOT_CONFIGURED'
   | 'LLM_FAILED'
+  | 'CLIENT_GONE'
   | 'INTERNAL'
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 501 | 502 | 503 | 504
+export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 499 | 500 | 501 | 502 | 503 | 504
 
 export interface ErrorBody {
   success: false
@@ -201,6 +202,15 @@ export class LlmNotConfiguredError extends CrawlfleetError {
 export class LlmFailedError extends CrawlfleetError {
   readonly code = 'LLM_FAILED'
   readonly status = 502
+}
+
+/** The client closed the connection; nobody reads this answer, but the work must stop. */
+export class ClientGoneError extends CrawlfleetError {
+  readonly code = 'CLIENT_GONE'
+  readonly status = 499
+  constructor() {
+    super('the client closed the connection')
+  }
 }
 
 export class InternalError extends CrawlfleetError {

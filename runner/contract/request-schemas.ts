@@ -102,7 +102,10 @@ export const ExecuteJsResponse = z
   .object({
     success: z.literal(true),
     url: z.string(),
-    js_execution_result: z.object({ results: z.array(z.unknown()) }),
+    js_execution_result: z.object({
+      success: z.boolean().openapi({ description: 'false when any script threw; its entry in results is {error}' }),
+      results: z.array(z.unknown()),
+    }),
     html: z.string(),
   })
   .openapi('ExecuteJsResponse')

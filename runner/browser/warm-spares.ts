@@ -1,0 +1,72 @@
+import type { Browser } from 'playwright-core'
+import type { PageSession } from '../pages/page-session.ts'
+
+// Creating a page (a renderer process) is ~126 ms of a ~315 ms warm request with the headless
+// shell, so a browser that serves default-context requests keeps a fresh, never-used page ready,
+// made off the request path. Under saturation spares give nothing back (the CPU is the limit),
+// so one is made only while a page slot is idle. A used context is never handed out again.
+
+export interface WarmSparesOptions {
+  /** spares kept per browser; 0 turns the feature off */
+  readonly perBrowser: number
+  open(browser: Browser): Promise<PageSession>
+  /** true while a page slot is free */
+  hasIdleSlot(): boolean
+}
+
+export class WarmSpares {
+  private readonly ready = new Map<string, PageSession[]>()
+  private readonly making = new Set<string>()
+  private closed = false
+
+  constructor(private readonly o: WarmSparesOptions) {}
+
+  /** A ready page on this browser, or undefined. */
+  take(browserId: string): PageSession | undefined {
+    const list = this.ready.get(browserId)
+    while (list && list.length > 0) {
+      const s = list.shift()!
+      if (!s.page.isClosed()) return s
+    }
+    return undefined
+  }
+
+  /** Makes a spare for this browser in the background, if there is room and time for one. */
+  replenish(browserId: string, browser: Browser): void {
+    if (this.closed || this.o.perBrowser <= 0 || this.making.has(browserId)) return
+    if ((this.ready.get(browserId)?.length ?? 0) >= this.o.perBrowser || !this.o.hasIdleSlot() || !browser.isConnected()) return
+    this.making.add(browserId)
+    this.o
+      .open(browser)
+      .then((s) => {
+        if (this.closed || !browser.isConnected()) return void s.close()
+        const list = this.ready.get(browserId) ?? []
+        list.push(s)
+        this.ready.set(browserId, list)
+      })
+      .catch(() => undefined) // a browser closing under us: simply no spare
+      .finally(() => this.making.delete(browserId))
+  }
+
+  count(): number {
+    let n = 0
+    for (const list of this.ready.values()) n += list.length
+    return n
+  }
+
+  /** Closes every spare of browsers no longer in the pool. */
+  prune(liveBrowserIds: ReadonlySet<string>): void {
+    for (const [id, list] of this.ready) {
+      if (liveBrowserIds.has(id)) continue
+      this.ready.delete(id)
+      for (const s of list) void s.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const all = [...this.ready.values()].flat()
+    this.ready.clear()
+    await Promise.all(all.map((s) => s.close()))
+  }
+}

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os'
+import { EnvReader } from './util/env.ts'
+
+/** Everything a runner is told from outside; `runner/main.ts` is its only reader of the environment. */
+export interface RunnerConfig {
+  readonly port: number
+  readonly host: string
+  readonly runnerId: string
+  readonly hmacSecret: string | undefined
+  readonly allowCidrs: readonly string[]
+  readonly chromiumPath: string | undefined
+  readonly logLevel: string
+  readonly pool: {
+    readonly promoteAfterUses: number
+    readonly maxPagesPerBrowser: number
+    readonly maxBrowserAgeMs: number
+    readonly memoryGatePct: number
+  }
+  readonly capacity: {
+    readonly pagesPerCore: number
+    readonly queuePerSlot: number
+    readonly queueWaitMs: number
+    readonly maxBrowsers: number | undefined
+  }
+  readonly janitor: {
+    /** LOW, MEDIUM, HIGH */
+    readonly intervalMs: readonly [number, number, number]
+    readonly coldTtlMs: readonly [number, number, number]
+    readonly hotTtlMs: readonly [number, number, number]
+  }
+  readonly warmSparesPerBrowser: number
+  readonly stopTimeoutMs: number
+}
+
+const sec = (t: readonly number[]) => t.map((s) => s * 1000) as [number, number, number]
+
+export function readRunnerConfig(env: Record<string, string | undefined>): RunnerConfig {
+  const e = new EnvReader(env)
+  const port = e.int('PORT', 11235, { min: 0, max: 65535 })
+  const maxBrowsers = e.int('CRAWLFLEET_MAX_BROWSERS', 0, { min: 0 })
+  return {
+    port,
+    host: e.string('CRAWLFLEET_HOST', '127.0.0.1'),
+    runnerId: e.string('CRAWLFLEET_RUNNER_ID', `${hostname()}:${port}`),
+    hmacSecret: e.string('CRAWLFLEET_HMAC_SECRET'),
+    allowCidrs: e.list('CRAWLFLEET_ALLOW_CIDRS'),
+    chromiumPath: e.string('CRAWLFLEET_CHROMIUM_PATH'),
+    logLevel: e.string('CRAWLFLEET_LOG_LEVEL', 'info'),
+    pool: {
+      promoteAfterUses: e.int('CRAWLFLEET_PROMOTE_AFTER_USES', 3, { min: 1 }),
+      maxPagesPerBrowser: e.int('CRAWLFLEET_MAX_PAGES_PER_BROWSER', 1000, { min: 1 }),
+      maxBrowserAgeMs: e.int('CRAWLFLEET_MAX_BROWSER_AGE_SEC', 1800, { min: 1 }) * 1000,
+      memoryGatePct: e.number('CRAWLFLEET_MEMORY_GATE_PCT', 85, { min: 1, max: 100 }),
+    },
+    capacity: {
+      pagesPerCore: e.number('CRAWLFLEET_PAGES_PER_CORE', 2, { min: 0.25 }),
+      queuePerSlot: e.number('CRAWLFLEET_QUEUE_PER_SLOT', 8, { min: 0 }),
+      queueWaitMs: e.int('CRAWLFLEET_QUEUE_WAIT_MS', 30_000, { min: 1 }),
+      maxBrowsers: maxBrowsers > 0 ? maxBrowsers : undefined,
+    },
+    janitor: {
+      intervalMs: sec(e.triple('CRAWLFLEET_JANITOR_INTERVAL_SEC', [60, 30, 10])),
+      coldTtlMs: sec(e.triple('CRAWLFLEET_COLD_TTL_SEC', [300, 60, 30])),
+      hotTtlMs: sec(e.triple('CRAWLFLEET_HOT_TTL_SEC', [600, 300, 120])),
+    },
+    warmSparesPerBrowser: e.int('CRAWLFLEET_WARM_SPARES', 1, { min: 0, max: 4 }),
+    stopTimeoutMs: e.int('CRAWLFLEET_STOP_TIMEOUT_MS', 100_000, { min: 1 }),
+  }
+}

@@ -1,0 +1,42 @@
+import type { Browser, Page } from 'playwright-core'
+import type { BrowserRequest } from '../contract/browser-request.ts'
+import { isDefaultContext } from '../contract/browser-request.ts'
+import type { Lease } from '../pool/types.ts'
+import type { WarmSpares } from '../browser/warm-spares.ts'
+import { openPageSession, type PageSession } from '../pages/page-session.ts'
+import type { UrlCheck } from '../pages/url-guard.ts'
+import { classifyPageError } from '../pages/classify-error.ts'
+import type { RequestDeadline } from './request-deadline.ts'
+
+export interface PageWorkDeps {
+  readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
+  readonly admission: { run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> }
+  readonly checkUrl: UrlCheck
+  readonly spares: WarmSpares
+}
+
+/** Runs `fn` on a fresh page: a page slot (admission), a lease (pool), a new context, all returned in finally. */
+export type WithPage = <T>(req: BrowserRequest, deadline: RequestDeadline, fn: (page: Page, remainingMs: number) => Promise<T>) => Promise<T>
+
+export function createWithPage(deps: PageWorkDeps): WithPage {
+  return (req, deadline, fn) =>
+    deps.admission.run(deadline.signal, async () => {
+      const lease = await deps.pool.acquire(req, deadline.signal)
+      const useSpare = isDefaultContext(req.context)
+      let session: PageSession | undefined
+      const closeOnAbort = () => void session?.close()
+      deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
+      try {
+        session = (useSpare ? deps.spares.take(lease.browserId) : undefined) ?? (await openPageSession(lease.browser, req.context, deps.checkUrl))
+        if (deadline.signal.aborted) throw deadline.signal.reason
+        return await fn(session.page, deadline.remainingMs())
+      } catch (err) {
+        throw classifyPageError(err, { signal: deadline.signal, crashed: lease.crashed, refusal: session?.refusal() })
+      } finally {
+        deadline.signal.removeEventListener('abort', closeOnAbort)
+        await session?.close()
+        lease.release()
+        if (useSpare && !lease.crashed) deps.spares.replenish(lease.browserId, lease.browser)
+      }
+    })
+}

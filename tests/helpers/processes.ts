@@ -1,0 +1,27 @@
+import { readdir, readFile } from 'node:fs/promises'
+
+/**
+ * Pids of live processes whose environment carries `CRAWLFLEET_TEST_TAG=<tag>`. A runner started
+ * with a tag passes it to every Chromium process it launches (environments are inherited), so
+ * this finds orphans even after they were re-parented away from the runner.
+ */
+export async function processesTagged(tag: string): Promise<number[]> {
+  const needle = `CRAWLFLEET_TEST_TAG=${tag}\0`
+  const pids: number[] = []
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8')
+      if (/\) Z /.test(stat)) continue // a zombie is already dead
+      const environ = await readFile(`/proc/${name}/environ`, 'latin1')
+      if (`${environ}\0`.includes(needle)) pids.push(Number(name))
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids
+}
+
+export async function commandLine(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
+}
