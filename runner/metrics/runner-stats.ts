@@ -11,4 +11,14 @@ export interface RunnerStats {
   readonly queueDepth: number
   /** monotonically increasing since the runner started */
   readonly counters: Readonly<PoolCounters>
+  /** page request durations since the runner started; optional until the runner records them */
+  readonly requestLatency?: LatencyTotals
+}
+
+/** Cumulative like a Prometheus histogram: only grows, so readers take deltas between two reads. */
+export interface LatencyTotals {
+  readonly count: number
+  readonly sumMs: number
+  /** observations ≤ leMs, cumulative, ascending leMs; lets a reader bound a period's min and max */
+  readonly buckets?: readonly { readonly leMs: number; readonly count: number }[]
 }

@@ -1,0 +1,201 @@
+import { fileURLToPath } from 'node:url'
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib'
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling'
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
+import * as ec2 from 'aws-cdk-lib/aws-ec2'
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets'
+import * as ecs from 'aws-cdk-lib/aws-ecs'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import * as logs from 'aws-cdk-lib/aws-logs'
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
+import { Construct } from 'constructs'
+import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION, type MetricName } from '../../runner/contract/metric-names.ts'
+import type { Settings } from './settings.ts'
+
+/** Fargate's ceiling; the runner drains in-flight pages within it. */
+export const STOP_TIMEOUT_SEC = 120
+/** what the runner may spend draining (CRAWLFLEET_STOP_TIMEOUT_MS): the rest closes browsers before SIGKILL */
+export const DRAIN_TIMEOUT_MS = 100_000
+export const METRICS_PERIOD_SEC = 60
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface RunnerServiceProps {
+  readonly vpc: ec2.IVpc
+  readonly securityGroup: ec2.ISecurityGroup
+  readonly port: number
+  readonly task: Settings['task']
+  readonly runners: Settings['runners']
+  readonly scaling: Settings['scaling']
+  /** pool settings for the runner (see RUNNER_ENV_KEYS) */
+  readonly runnerEnv: Readonly<Record<string, string>>
+  readonly hmacSecret: secretsmanager.ISecret
+  /** the value of the Service dimension every runner publishes under */
+  readonly metricsService: string
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays
+  /** @default the repository root built with runner/Dockerfile (hashed at synth; built by `cdk deploy`) */
+  readonly image?: ecs.ContainerImage
+}
+
+/** The runner fleet: cluster, task definition, service, scaling, and the metrics the runners publish. */
+export class RunnerService extends Construct {
+  readonly cluster: ecs.Cluster
+  readonly taskDefinition: ecs.FargateTaskDefinition
+  readonly container: ecs.ContainerDefinition
+  readonly service: ecs.FargateService
+  readonly scaling: ecs.ScalableTaskCount
+  readonly logGroup: logs.LogGroup
+  readonly metricsService: string
+
+  constructor(scope: Construct, id: string, props: RunnerServiceProps) {
+    super(scope, id)
+    this.metricsService = props.metricsService
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED })
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.task.cpu,
+      memoryLimitMiB: props.task.memoryMiB,
+      ephemeralStorageGiB: props.task.ephemeralStorageGiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    })
+    this.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        // PutMetricData has no resource type; the namespace condition is as narrow as it gets
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+      }),
+    )
+
+    const healthUrl = `http://127.0.0.1:${props.port}/health`
+    this.container = this.taskDefinition.addContainer('runner', {
+      image: props.image ?? ecs.ContainerImage.fromAsset(REPO_ROOT, { file: 'runner/Dockerfile', platform: Platform.LINUX_AMD64 }),
+      essential: true,
+      // explicit, so the container's own cgroup carries the limit the runner sizes its pools from
+      memoryLimitMiB: props.task.containerMemoryMiB,
+      portMappings: [{ containerPort: props.port, protocol: ecs.Protocol.TCP, name: 'http' }],
+      environment: {
+        ...props.runnerEnv,
+        PORT: String(props.port),
+        CRAWLFLEET_HOST: '0.0.0.0',
+        CRAWLFLEET_STOP_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+        CRAWLFLEET_METRICS_SERVICE: props.metricsService,
+        CRAWLFLEET_CLOUDWATCH_PERIOD_SEC: String(METRICS_PERIOD_SEC),
+        AWS_REGION: Stack.of(this).region,
+      },
+      secrets: { CRAWLFLEET_HMAC_SECRET: ecs.Secret.fromSecretsManager(props.hmacSecret) },
+      // curl is not in the image; node is
+      healthCheck: {
+        command: ['CMD', 'node', '-e', `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+      stopTimeout: Duration.seconds(STOP_TIMEOUT_SEC),
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'runner',
+        // a slow CloudWatch Logs must never block the runner's stdout
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    })
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.runners.desired,
+      securityGroups: [props.securityGroup],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      // new tasks start before old ones drain: a deploy never lowers capacity
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+    })
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.runners.min, maxCapacity: props.runners.max })
+    this.addScaling(props.scaling)
+  }
+
+  private addScaling(s: Settings['scaling']): void {
+    const oneMinute = { period: Duration.minutes(1), statistic: cloudwatch.Stats.AVERAGE }
+    this.scaling.scaleOnMetric('MemoryPressure', {
+      metric: this.metricMemoryPressure(oneMinute),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: s.scaleInMemoryPct, change: -1 },
+        { lower: s.scaleOutMemoryPct, change: +1 },
+        { lower: Math.min(100, s.scaleOutMemoryPct + 15), change: +2 },
+      ],
+      evaluationPeriods: 2,
+      cooldown: Duration.minutes(2),
+    })
+    // scale-out only: an empty queue says nothing about whether a runner can go
+    this.scaling.scaleOnMetric('QueueDepth', {
+      metric: this.metricQueueDepth(oneMinute),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { lower: s.scaleOutQueueDepth, change: +1 },
+        { lower: s.scaleOutQueueDepth * 4, change: +2 },
+      ],
+      cooldown: Duration.minutes(1),
+    })
+    // scale-in is left to memory pressure, or the two policies would take turns undoing each other
+    this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: s.cpuTargetPct, disableScaleIn: true, scaleOutCooldown: Duration.minutes(1) })
+  }
+
+  /** A runner metric for the whole fleet: namespace and name from runner/contract/metric-names.ts. */
+  metric(m: MetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    const { dimensionsMap, ...rest } = props
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: m.cw,
+      period: Duration.minutes(1),
+      ...rest,
+      dimensionsMap: { [SERVICE_DIMENSION]: this.metricsService, ...dimensionsMap },
+    })
+  }
+
+  metricMemoryPressure(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.memoryPressurePct, { statistic: cloudwatch.Stats.MAXIMUM, ...props })
+  }
+  metricQueueDepth(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.queueDepth, { statistic: cloudwatch.Stats.AVERAGE, ...props })
+  }
+  metricRefusals(props?: cloudwatch.MetricOptions & { reason?: string }) {
+    const { reason, ...rest } = props ?? {}
+    return this.metric(METRIC.refusals, { statistic: cloudwatch.Stats.SUM, ...rest, dimensionsMap: reason ? { Reason: reason } : {} })
+  }
+  metricCrashes(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.crashes, { statistic: cloudwatch.Stats.SUM, ...props })
+  }
+  metricPermanentBrowsers(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.browsersPermanent, { statistic: cloudwatch.Stats.MINIMUM, ...props })
+  }
+  metricHeartbeat(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.heartbeat, { statistic: cloudwatch.Stats.SUM, ...props })
+  }
+
+  /** What the edge's ECS discovery needs: list this cluster's tasks and describe them, nothing more. */
+  grantDiscovery(grantee: iam.IGrantable): iam.Grant {
+    const list = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecs:ListTasks'],
+      // ListTasks takes no task ARN (its resource is a container instance, which Fargate has none of): the cluster condition scopes it
+      resourceArns: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+    })
+    const describe = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecs:DescribeTasks'],
+      // the ARN already names the cluster
+      resourceArns: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    })
+    return list.combine(describe)
+  }
+}
