@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'QUEUE_FULL'
+  | 'QUEUE_TIMEOUT'
   | 'MEMORY_PRESSURE'
   | 'DRAINING'
   | 'BROWSER_CRASHED'
@@ -139,6 +140,14 @@ export class QueueFullError extends PressureError {
   readonly status = 429
   constructor(retryAfterSec = 2) {
     super('the runner is busy: every page slot is taken and the queue is full', retryAfterSec)
+  }
+}
+
+export class QueueTimeoutError extends PressureError {
+  readonly code = 'QUEUE_TIMEOUT'
+  readonly status = 503
+  constructor(waitedMs: number, retryAfterSec = 2) {
+    super(`no page slot freed up within ${waitedMs} ms`, retryAfterSec)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ContextOptions, LaunchOptions } from '../contract/signature.ts'
+import type { CapacityPlan } from './capacity-plan.ts'
 
 // The pool's vocabulary. The pool is generic over B (a Playwright Browser in production, a fake in
 // unit tests): it never calls into B itself, it only hands it out in leases.
@@ -30,6 +31,13 @@ export interface Lease<B = unknown> {
   readonly browserId: string
   readonly signature: string
   readonly tier: Tier
+  /**
+   * Aborted when the browser goes away before release(): with a BrowserCrashedError when it
+   * crashed, a DrainingError when shutdown closed it after the grace period. Pass it to page work.
+   */
+  readonly signal: AbortSignal
+  /** true once the browser behind this lease has crashed: the page layer answers with a retryable 503 */
+  readonly crashed: boolean
   release(): void
 }
 
@@ -63,6 +71,8 @@ export interface PoolSnapshot {
   readonly browsers: readonly BrowserView[]
   readonly counts: { permanent: number; hot: number; cold: number; launching: number; retired: number; leased: number }
   readonly counters: Readonly<PoolCounters>
+  /** the capacity plan in force, for /pressure */
+  readonly plan?: CapacityPlan
 }
 
 export type { ContextOptions, LaunchOptions }

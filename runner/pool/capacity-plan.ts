@@ -1,0 +1,70 @@
+import { DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from './pool-settings.ts'
+
+// How much work this runner takes, from the limits it really has. Pure: the pool, admission and
+// /pressure read the result as a plain object.
+
+export interface CapacitySettings {
+  readonly pagesPerCore: number
+  /** queued requests allowed per page slot */
+  readonly queuePerSlot: number
+  readonly queueWaitMs: number
+  /** an operator's cap on hot + cold browsers, below what memory allows */
+  readonly maxBrowsers?: number
+}
+
+export interface CapacityInput {
+  readonly memoryLimitBytes: number
+  readonly cpuCores: number
+  /** measured by the cost model; @default DEFAULT_PER_BROWSER_BYTES until the first measurement */
+  readonly perBrowserBytes?: number
+  /** @default DEFAULT_PER_PAGE_BYTES */
+  readonly perPageBytes?: number
+  /** the runner process itself plus headroom; @default DEFAULT_RESERVE_BYTES */
+  readonly reserveBytes?: number
+  readonly settings: CapacitySettings
+}
+
+export interface CapacityPlan {
+  /** hot + cold browsers; the permanent browser's share is taken from the budget first */
+  readonly maxBrowsers: number
+  readonly pageSlots: number
+  readonly queueLength: number
+  readonly queueWaitMs: number
+  /** memory for Chromium: the limit minus the reserve */
+  readonly memoryBudgetBytes: number
+  readonly perBrowserBytes: number
+  readonly perPageBytes: number
+}
+
+export function planCapacity(input: CapacityInput): CapacityPlan {
+  const { perBrowserBytes = DEFAULT_PER_BROWSER_BYTES, perPageBytes = DEFAULT_PER_PAGE_BYTES, reserveBytes = DEFAULT_RESERVE_BYTES, settings } = input
+  if (!(perBrowserBytes > 0) || !(perPageBytes > 0)) throw new RangeError(`per-browser and per-page costs must be > 0, got ${perBrowserBytes} and ${perPageBytes}`)
+  const memoryBudgetBytes = Math.max(0, input.memoryLimitBytes - reserveBytes)
+  const afterPermanentBytes = Math.max(0, memoryBudgetBytes - perBrowserBytes)
+  // pages are bounded by CPU first (rendering is CPU-bound), then by what memory holds; one slot always
+  const cpuSlots = Math.floor(input.cpuCores * settings.pagesPerCore)
+  const memorySlots = Math.floor(afterPermanentBytes / perPageBytes)
+  const pageSlots = Math.max(1, Math.min(cpuSlots, memorySlots))
+  const forBrowsersBytes = Math.max(0, afterPermanentBytes - pageSlots * perPageBytes)
+  const byMemory = Math.floor(forBrowsersBytes / perBrowserBytes)
+  const maxBrowsers = settings.maxBrowsers === undefined ? byMemory : Math.min(byMemory, settings.maxBrowsers)
+  return {
+    maxBrowsers,
+    pageSlots,
+    queueLength: Math.floor(pageSlots * settings.queuePerSlot),
+    queueWaitMs: settings.queueWaitMs,
+    memoryBudgetBytes,
+    perBrowserBytes,
+    perPageBytes,
+  }
+}
+
+/** A plan getter that recomputes only when the per-browser estimate changes. */
+export function capacityPlanner(fixed: Omit<CapacityInput, 'perBrowserBytes'>, cost: { estimateBytes(): number }): () => CapacityPlan {
+  let last: CapacityPlan | undefined
+  return () => {
+    const perBrowserBytes = cost.estimateBytes()
+    if (last?.perBrowserBytes !== perBrowserBytes) last = planCapacity({ ...fixed, perBrowserBytes })
+    return last
+  }
+}

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, parsePssKb, treePssBytes } from '../../../runner/browser/process-tree.ts'
+
+describe('parseProcStat', () => {
+  it('reads pid, ppid and pgrp after the last parenthesis, whatever the command name holds', () => {
+    expect(parseProcStat('4242 (chrome) S 4200 4242 4242 0 -1')).toEqual({ pid: 4242, ppid: 4200, pgrp: 4242 })
+    expect(parseProcStat('77 (we) ird (name) R 1 77 77 0')).toEqual({ pid: 77, ppid: 1, pgrp: 77 })
+  })
+
+  it('gives up on text that is not a stat line', () => {
+    expect(parseProcStat('')).toBeUndefined()
+    expect(parseProcStat('12 (x) S')).toBeUndefined()
+  })
+})
+
+describe('descendantsOf', () => {
+  it('finds children and grandchildren but not siblings or the parent', () => {
+    const stats = [
+      { pid: 1, ppid: 0, pgrp: 1 },
+      { pid: 10, ppid: 1, pgrp: 10 },
+      { pid: 11, ppid: 10, pgrp: 10 },
+      { pid: 12, ppid: 10, pgrp: 10 },
+      { pid: 13, ppid: 12, pgrp: 10 },
+      { pid: 20, ppid: 1, pgrp: 20 },
+    ]
+    expect(descendantsOf(10, stats).sort()).toEqual([11, 12, 13])
+    expect(descendantsOf(13, stats)).toEqual([])
+  })
+})
+
+describe('parsePssKb', () => {
+  it('reads the Pss line of smaps_rollup', () => {
+    expect(parsePssKb('Rss:   2000 kB\nPss:    1234 kB\nPss_Anon:  10 kB\n')).toBe(1234)
+    expect(parsePssKb('')).toBe(0)
+  })
+})
+
+describe('on real processes', () => {
+  it('finds a process by its marker arg, measures its tree and kills all of it', async () => {
+    const marker = `--marker-${process.pid}-${Date.now()}`
+    // a shell with two children: the kill must reach them too, not just the shell
+    const sh = spawn('sh', ['-c', 'sleep 30 & sleep 30 & echo ready; wait', marker], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const exited = once(sh, 'exit')
+    await once(sh.stdout, 'data') // both sleeps are forked before the echo
+    const shPid = sh.pid as number
+    const children = descendantsOf(shPid, await listProcesses())
+    expect(children).toHaveLength(2)
+    expect(await findPidByArg(marker)).toBe(shPid)
+    expect(await treePssBytes(shPid)).toBeGreaterThan(0)
+
+    const killed = await killTree(shPid)
+    expect(killed.sort()).toEqual([shPid, ...children].sort())
+    const [, signal] = await exited
+    expect(signal).toBe('SIGKILL')
+    // the children are not ours to wait for: each is gone, a zombie, or has SIGKILL pending
+    expect(children.filter((pid) => !isDoomed(pid))).toEqual([])
+  })
+})
+
+function isDoomed(pid: number): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    if (/^State:\s+[ZX]/m.test(status)) return true
+    const SIGKILL_BIT = 1n << 8n // signal 9 is bit 8 of the pending masks
+    const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s+([0-9a-f]+)$/gm)].map((m) => BigInt(`0x${m[1]}`))
+    return pending.some((mask) => (mask & SIGKILL_BIT) !== 0n)
+  } catch {
+    return true // already gone
+  }
+}
