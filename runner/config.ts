@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import type { PressureLevel } from './resources/types.ts'
 import { EnvReader } from './util/env.ts'
 
 /** Everything a runner is told from outside; `runner/main.ts` is its only reader of the environment. */
@@ -23,16 +24,16 @@ export interface RunnerConfig {
     readonly maxBrowsers: number | undefined
   }
   readonly janitor: {
-    /** LOW, MEDIUM, HIGH */
-    readonly intervalMs: readonly [number, number, number]
-    readonly coldTtlMs: readonly [number, number, number]
-    readonly hotTtlMs: readonly [number, number, number]
+    readonly intervalMs: ByLevel
+    readonly coldTtlMs: ByLevel
+    readonly hotTtlMs: ByLevel
   }
   readonly warmSparesPerBrowser: number
   readonly stopTimeoutMs: number
 }
 
-const sec = (t: readonly number[]) => t.map((s) => s * 1000) as [number, number, number]
+type ByLevel = Readonly<Record<PressureLevel, number>>
+const byLevelMs = ([LOW, MEDIUM, HIGH]: readonly number[]): ByLevel => ({ LOW: LOW! * 1000, MEDIUM: MEDIUM! * 1000, HIGH: HIGH! * 1000 })
 
 export function readRunnerConfig(env: Record<string, string | undefined>): RunnerConfig {
   const e = new EnvReader(env)
@@ -48,20 +49,20 @@ export function readRunnerConfig(env: Record<string, string | undefined>): Runne
     logLevel: e.string('CRAWLFLEET_LOG_LEVEL', 'info'),
     pool: {
       promoteAfterUses: e.int('CRAWLFLEET_PROMOTE_AFTER_USES', 3, { min: 1 }),
-      maxPagesPerBrowser: e.int('CRAWLFLEET_MAX_PAGES_PER_BROWSER', 1000, { min: 1 }),
+      maxPagesPerBrowser: e.int('CRAWLFLEET_MAX_PAGES_PER_BROWSER', 500, { min: 1 }),
       maxBrowserAgeMs: e.int('CRAWLFLEET_MAX_BROWSER_AGE_SEC', 1800, { min: 1 }) * 1000,
       memoryGatePct: e.number('CRAWLFLEET_MEMORY_GATE_PCT', 85, { min: 1, max: 100 }),
     },
     capacity: {
       pagesPerCore: e.number('CRAWLFLEET_PAGES_PER_CORE', 2, { min: 0.25 }),
-      queuePerSlot: e.number('CRAWLFLEET_QUEUE_PER_SLOT', 8, { min: 0 }),
-      queueWaitMs: e.int('CRAWLFLEET_QUEUE_WAIT_MS', 30_000, { min: 1 }),
+      queuePerSlot: e.number('CRAWLFLEET_QUEUE_PER_SLOT', 4, { min: 0 }),
+      queueWaitMs: e.int('CRAWLFLEET_QUEUE_WAIT_MS', 10_000, { min: 1 }),
       maxBrowsers: maxBrowsers > 0 ? maxBrowsers : undefined,
     },
     janitor: {
-      intervalMs: sec(e.triple('CRAWLFLEET_JANITOR_INTERVAL_SEC', [60, 30, 10])),
-      coldTtlMs: sec(e.triple('CRAWLFLEET_COLD_TTL_SEC', [300, 60, 30])),
-      hotTtlMs: sec(e.triple('CRAWLFLEET_HOT_TTL_SEC', [600, 300, 120])),
+      intervalMs: byLevelMs(e.triple('CRAWLFLEET_JANITOR_INTERVAL_SEC', [60, 30, 10])),
+      coldTtlMs: byLevelMs(e.triple('CRAWLFLEET_COLD_TTL_SEC', [300, 60, 30])),
+      hotTtlMs: byLevelMs(e.triple('CRAWLFLEET_HOT_TTL_SEC', [600, 300, 120])),
     },
     warmSparesPerBrowser: e.int('CRAWLFLEET_WARM_SPARES', 1, { min: 0, max: 4 }),
     stopTimeoutMs: e.int('CRAWLFLEET_STOP_TIMEOUT_MS', 100_000, { min: 1 }),

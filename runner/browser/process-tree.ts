@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
+import { processTreeMemoryBytes } from '../resources/process-memory.ts'
 
 // Process bookkeeping from /proc, so a hung or crashed Chromium never outlives the runner.
 
@@ -80,17 +81,8 @@ export async function killTree(pid: number, opts: { group?: boolean; procRoot?: 
 
 /** Proportional set size of `pid` and its descendants: each shared page counted once across processes. */
 export async function treePssBytes(pid: number, procRoot = '/proc'): Promise<number> {
-  let totalBytes = 0
-  for (const p of await listProcessTree(pid, procRoot)) {
-    const rollup = await readFile(`${procRoot}/${p}/smaps_rollup`, 'utf8').catch(() => '')
-    totalBytes += parsePssKb(rollup) * 1024
-  }
-  return totalBytes
-}
-
-export function parsePssKb(smapsRollup: string): number {
-  const m = /^Pss:\s+(\d+) kB$/m.exec(smapsRollup)
-  return m ? Number(m[1]) : 0
+  const root = procRoot.replace(/\/?proc\/?$/, '') || '/'
+  return processTreeMemoryBytes(await listProcessTree(pid, procRoot), { root, readFile: (path) => readFile(path, 'utf8') })
 }
 
 function sendKill(pid: number): void {

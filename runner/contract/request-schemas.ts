@@ -7,6 +7,8 @@ import { BrowserConfig, Headers, Viewport } from './browser-config.ts'
 export const MAX_PAGE_TIMEOUT_MS = 120_000
 export const DEFAULT_PAGE_TIMEOUT_MS = 30_000
 export const MAX_CRAWL_URLS = 100
+/** the whole of one /crawl request; each page also has its own page_timeout */
+export const CRAWL_TIMEOUT_MS = 300_000
 
 export const TargetUrl = z
   .string()

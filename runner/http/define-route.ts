@@ -5,6 +5,7 @@ import type { BrowserRequest } from '../contract/browser-request.ts'
 import { DrainingError } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
 import { ErrorResponse } from '../contract/request-schemas.ts'
+import { parseOrThrow } from '../contract/validate.ts'
 import type { Clock } from '../util/clock.ts'
 import { requestDeadline, type RequestDeadline } from './request-deadline.ts'
 import type { WithPage } from './page-work.ts'
@@ -30,6 +31,12 @@ export interface PageRouteSpec<S extends z.ZodType> {
   /** streaming routes dispose of the deadline themselves when the stream ends */
   readonly ownsDeadline?: boolean
   run(input: z.output<S>, work: PageWork, c: Context): Promise<Response>
+  /** a GET form of the same route (crawl4ai's `GET /llm/{url}?q=`): its input becomes the body */
+  readonly get?: {
+    readonly openApiPath: string
+    readonly request: Parameters<typeof createRoute>[0]['request']
+    input(c: Context): unknown
+  }
 }
 
 export interface PageRouteDeps {
@@ -65,9 +72,8 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: P
       504: errorContent('the page did not finish within page_timeout'),
     },
   })
-  app.openapi(route, async (c: Context) => {
+  const handle = async (c: Context, input: z.output<S>): Promise<Response> => {
     if (deps.isDraining()) throw new DrainingError()
-    const input = (c.req as unknown as { valid(t: 'json'): z.output<S> }).valid('json')
     if (spec.checkUrlUpFront) await deps.checkUrl((input as { url: string }).url, 'url')
     const deadline = requestDeadline({
       clock: deps.clock,
@@ -88,5 +94,20 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: P
     } finally {
       if (!handedOver) deadline.dispose()
     }
-  })
+  }
+  app.openapi(route, (c: Context) => handle(c, (c.req as unknown as { valid(t: 'json'): z.output<S> }).valid('json')))
+  if (spec.get) {
+    const get = spec.get
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: get.openApiPath,
+        summary: spec.summary,
+        security: [{ bearer: [] }],
+        request: get.request,
+        responses: route.responses,
+      }),
+      (c: Context) => handle(c, parseOrThrow(spec.body, get.input(c))),
+    )
+  }
 }

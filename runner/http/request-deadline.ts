@@ -6,6 +6,8 @@ export interface RequestDeadline {
   readonly signal: AbortSignal
   readonly deadlineAtMs: number
   remainingMs(): number
+  /** the client stopped listening: stop the work */
+  cancel(): void
   dispose(): void
 }
 
@@ -27,6 +29,7 @@ export function requestDeadline(o: {
     signal: controller.signal,
     deadlineAtMs,
     remainingMs: () => Math.max(1, deadlineAtMs - o.clock.now()),
+    cancel: onClientGone,
     dispose: () => {
       clearTimeout(timer)
       o.clientSignal?.removeEventListener('abort', onClientGone)

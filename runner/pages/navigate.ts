@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core'
+import type { Page, Request } from 'playwright-core'
 
 export interface NavigateOptions {
   readonly waitUntil: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'
@@ -15,9 +15,33 @@ export interface Navigated {
 export async function navigate(page: Page, url: string, o: NavigateOptions): Promise<Navigated> {
   page.setDefaultTimeout(o.timeoutMs)
   page.setDefaultNavigationTimeout(o.timeoutMs)
-  const response = await page.goto(url, { waitUntil: o.waitUntil, timeout: o.timeoutMs })
+  const response = await gotoOrFail(page, url, o)
   if (o.waitFor) await waitFor(page, o.waitFor, o.timeoutMs)
   return { statusCode: response?.status() ?? null, finalUrl: page.url() }
+}
+
+/**
+ * Chromium never fires DOMContentLoaded for a document whose connection dies mid-body, so goto
+ * would wait for its whole timeout; a failure of the main document ends the wait at once instead.
+ */
+async function gotoOrFail(page: Page, url: string, o: NavigateOptions) {
+  let onFailed: ((req: Request) => void) | undefined
+  const mainDocumentFailed = new Promise<never>((_, reject) => {
+    onFailed = (req) => {
+      const errorText = req.failure()?.errorText ?? ''
+      // ERR_ABORTED is a navigation replaced by another one, which goto itself reports
+      if (req.isNavigationRequest() && req.frame() === page.mainFrame() && !errorText.includes('ERR_ABORTED')) {
+        reject(new Error(`the main document failed: ${errorText}`))
+      }
+    }
+    page.on('requestfailed', onFailed)
+  })
+  mainDocumentFailed.catch(() => undefined)
+  try {
+    return await Promise.race([page.goto(url, { waitUntil: o.waitUntil, timeout: o.timeoutMs }), mainDocumentFailed])
+  } finally {
+    page.off('requestfailed', onFailed!)
+  }
 }
 
 async function waitFor(page: Page, spec: string, timeoutMs: number): Promise<void> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, parsePssKb, treePssBytes } from '../../../runner/browser/process-tree.ts'
+import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, treePssBytes } from '../../../runner/browser/process-tree.ts'
 
 describe('parseProcStat', () => {
   it('reads pid, ppid and pgrp after the last parenthesis, whatever the command name holds', () => {
@@ -28,13 +28,6 @@ describe('descendantsOf', () => {
     ]
     expect(descendantsOf(10, stats).sort()).toEqual([11, 12, 13])
     expect(descendantsOf(13, stats)).toEqual([])
-  })
-})
-
-describe('parsePssKb', () => {
-  it('reads the Pss line of smaps_rollup', () => {
-    expect(parsePssKb('Rss:   2000 kB\nPss:    1234 kB\nPss_Anon:  10 kB\n')).toBe(1234)
-    expect(parsePssKb('')).toBe(0)
   })
 })
 

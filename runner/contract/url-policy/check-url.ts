@@ -1,0 +1,100 @@
+import { lookup } from 'node:dns/promises'
+import { InvalidFieldError, UrlRefusedError } from '../errors.ts'
+import { CidrList, classifyAddress, parseAddress, type AddressRule } from './address-class.ts'
+
+// The SSRF policy, shared by the edge (the first URL) and the runner (every request the browser
+// makes). Host spellings are left to WHATWG URL parsing, which Chromium follows: it turns
+// 2130706433, 0177.0.0.1, 0x7f.1, 127.1, %31%32%37.0.0.1 and full-width digits into 127.0.0.1
+// and drops userinfo, so the policy judges the same host the browser will connect to.
+
+export type RefusalRule = AddressRule | 'scheme' | 'unresolvable'
+
+/** Every address a host name resolves to (A and AAAA). Throws or returns [] when there is none. */
+export type Resolver = (hostname: string) => Promise<readonly string[]>
+
+export interface UrlPolicy {
+  /** The parsed URL when it may be fetched; throws UrlRefusedError (403, names the rule) otherwise. */
+  check(url: string, field?: string): Promise<URL>
+  /** Sync verdict on one address (no DNS): null when allowed, else the rule that refuses it. */
+  checkAddress(ip: string): RefusalRule | null
+}
+
+export interface UrlPolicyOptions {
+  /** CIDRs let through even though private (CRAWLFLEET_ALLOW_CIDRS), e.g. 127.0.0.0/8 for a fixture site */
+  readonly allowCidrs?: readonly string[]
+  readonly resolve?: Resolver
+  readonly resolveTimeoutMs?: number
+}
+
+export const ALLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:'])
+
+export const systemResolver: Resolver = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+
+export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
+  const allow = new CidrList(o.allowCidrs ?? [])
+  const resolve = o.resolve ?? systemResolver
+  const resolveTimeoutMs = o.resolveTimeoutMs ?? 5_000
+
+  function checkAddress(ip: string): RefusalRule | null {
+    const addr = parseAddress(ip)
+    if (!addr) return 'invalid-address'
+    if (allow.contains(addr)) return null
+    return classifyAddress(addr)
+  }
+
+  async function addressesOf(hostname: string, field: string): Promise<readonly string[]> {
+    const literal = parseAddress(hostname)
+    if (literal) return [hostname]
+    // Chromium answers *.localhost itself, without asking DNS
+    if (/(^|\.)localhost\.*$/i.test(hostname)) return ['127.0.0.1', '::1']
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${resolveTimeoutMs} ms`)), resolveTimeoutMs)
+      })
+      const found = await Promise.race([resolve(hostname), timeout])
+      if (found.length > 0) return found
+    } catch (err) {
+      throw new UrlRefusedError('unresolvable', `the host "${hostname}" could not be resolved: ${(err as Error).message}`, field)
+    } finally {
+      clearTimeout(timer)
+    }
+    throw new UrlRefusedError('unresolvable', `the host "${hostname}" has no address`, field)
+  }
+
+  return {
+    checkAddress,
+    async check(url, field = 'url') {
+      let parsed: URL
+      try {
+        parsed = new URL(url)
+      } catch {
+        throw new InvalidFieldError(field, 'is not a valid absolute URL')
+      }
+      if (!ALLOWED_SCHEMES.has(parsed.protocol)) {
+        throw new UrlRefusedError('scheme', `only http and https URLs are served, not ${parsed.protocol}`, field)
+      }
+      // every address must pass: a browser may use any of them, and an attacker controls the order
+      for (const ip of await addressesOf(parsed.hostname, field)) {
+        const rule = checkAddress(ip)
+        if (rule) throw new UrlRefusedError(rule, `${parsed.hostname} is refused: ${RULE_TEXT[rule]}`, field)
+      }
+      return parsed
+    },
+  }
+}
+
+const RULE_TEXT: Readonly<Record<RefusalRule, string>> = {
+  scheme: 'not http or https',
+  unresolvable: 'the host has no address',
+  'invalid-address': 'not an IP address',
+  loopback: 'it is (or resolves to) a loopback address',
+  'private-address': 'it is (or resolves to) a private address',
+  'link-local': 'it is (or resolves to) a link-local address, where cloud metadata services live',
+  'unique-local': 'it is (or resolves to) a unique-local IPv6 address',
+  multicast: 'it is (or resolves to) a multicast address',
+  unspecified: 'it is (or resolves to) the unspecified address',
+  broadcast: 'it is (or resolves to) the broadcast address',
+  reserved: 'it is (or resolves to) a reserved address',
+}

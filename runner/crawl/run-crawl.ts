@@ -1,0 +1,71 @@
+import { browserRequestOf } from '../contract/browser-request.ts'
+import { ClientGoneError, CrawlfleetError, PageTimeoutError } from '../contract/errors.ts'
+import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '../contract/request-schemas.ts'
+import { analysePage } from '../content/index.ts'
+import type { PageWork } from '../http/define-route.ts'
+import { crawlPage } from '../pages/crawl-page.ts'
+
+/**
+ * Crawls every URL of a request, reporting each result as it finishes. Each page goes through the
+ * runner's own admission and pool like any other request; `workers` only keeps one crawl from
+ * filling the whole queue with its own pages (it is the runner's page-slot count, not a private limit).
+ * One URL failing fails only its own result. Stops early when the request's signal aborts.
+ */
+export async function runCrawl(input: CrawlRequest, work: PageWork, workers: number, onResult: (r: CrawlResult) => void | Promise<void>): Promise<void> {
+  const browser = browserRequestOf(input)
+  const config = input.crawler_config ?? {}
+  const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
+  let next = 0
+  const worker = async () => {
+    while (next < input.urls.length && !work.deadline.signal.aborted) {
+      const index = next++
+      const url = input.urls[index]!
+      await onResult(await crawlOne(url, index))
+    }
+  }
+  const crawlOne = async (url: string, index: number): Promise<CrawlResult> => {
+    try {
+      await work.checkUrl(url, `urls.${index}`)
+      const page = await work.withPage(browser, (p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
+      const analysis = analysePage(page.html, page.finalUrl)
+      const status = page.statusCode
+      const ok = status === null || status < 400
+      return {
+        url,
+        success: ok,
+        status_code: status,
+        html: page.html,
+        markdown: analysis.markdown,
+        links: analysis.links,
+        media: { images: analysis.media.images },
+        metadata: analysis.metadata,
+        ...(page.screenshot ? { screenshot: page.screenshot } : {}),
+        ...(page.pdf ? { pdf: page.pdf } : {}),
+        ...(ok ? {} : { error_message: `the target answered HTTP ${status}` }),
+      }
+    } catch (err) {
+      if (err instanceof ClientGoneError) throw err
+      return failed(url, err)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, input.urls.length)) }, worker))
+  // the request's deadline ended the crawl early: every URL still gets its result
+  for (; next < input.urls.length; next++) {
+    await onResult(failed(input.urls[next]!, work.deadline.signal.reason ?? new PageTimeoutError('the crawl ran out of time')))
+  }
+}
+
+function failed(url: string, err: unknown): CrawlResult {
+  const message = err instanceof CrawlfleetError ? `${err.code}: ${err.message}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
+  return {
+    url,
+    success: false,
+    status_code: null,
+    html: '',
+    markdown: { raw: '', fit: '' },
+    links: { internal: [], external: [] },
+    media: { images: [] },
+    metadata: {},
+    error_message: message,
+  }
+}

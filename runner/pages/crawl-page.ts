@@ -1,0 +1,22 @@
+import type { Page } from 'playwright-core'
+import type { CrawlerConfig } from '../contract/request-schemas.ts'
+import { navigate } from './navigate.ts'
+
+export interface CrawledPage {
+  readonly statusCode: number | null
+  readonly finalUrl: string
+  readonly html: string
+  readonly screenshot?: string
+  readonly pdf?: string
+}
+
+/** One URL of a crawl, inside its page: navigate, run js_code, take what the config asks for. */
+export async function crawlPage(page: Page, url: string, config: CrawlerConfig, timeoutMs: number): Promise<CrawledPage> {
+  const nav = await navigate(page, url, { waitUntil: config.wait_until ?? 'load', waitFor: config.wait_for, timeoutMs })
+  const scripts = config.js_code === undefined ? [] : Array.isArray(config.js_code) ? config.js_code : [config.js_code]
+  for (const script of scripts) await page.evaluate(`(async () => {\n${script}\n})()`)
+  const html = await page.content()
+  const screenshot = config.screenshot ? (await page.screenshot({ type: 'png', fullPage: true, timeout: timeoutMs })).toString('base64') : undefined
+  const pdf = config.pdf ? (await page.pdf({ format: 'A4', printBackground: true })).toString('base64') : undefined
+  return { statusCode: nav.statusCode, finalUrl: nav.finalUrl, html, screenshot, pdf }
+}

@@ -1,0 +1,44 @@
+import { ClientGoneError } from '../contract/errors.ts'
+import { CRAWL_TIMEOUT_MS, CrawlRequest, CrawlResult } from '../contract/request-schemas.ts'
+import { runCrawl } from '../crawl/run-crawl.ts'
+import { definePageRoute } from '../http/define-route.ts'
+
+/** NDJSON: one result per line as each page finishes, then {"status":"completed"}. */
+export function crawlStreamRoute(workers: () => number) {
+  return definePageRoute({
+    path: '/crawl/stream',
+    summary: 'Crawl up to 100 URLs, streaming one NDJSON result per line as each page finishes',
+    body: CrawlRequest,
+    ok: CrawlResult,
+    binary: 'application/x-ndjson',
+    checkUrlUpFront: false,
+    ownsDeadline: true,
+    timeoutMs: () => CRAWL_TIMEOUT_MS,
+    run: async (input, work) => {
+      const encoder = new TextEncoder()
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const line = (o: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`))
+          runCrawl(input, work, workers(), line)
+            .then(() => line({ status: 'completed' }))
+            .catch((err: unknown) => {
+              if (!(err instanceof ClientGoneError)) line({ status: 'failed', error_message: String(err) })
+            })
+            .finally(() => {
+              work.deadline.dispose()
+              try {
+                controller.close()
+              } catch {
+                // the client went away and the stream is already cancelled
+              }
+            })
+        },
+        cancel() {
+          // the client stopped reading: abort the remaining pages
+          work.deadline.cancel()
+        },
+      })
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' } })
+    },
+  })
+}

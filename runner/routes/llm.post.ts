@@ -1,0 +1,44 @@
+import { z } from '@hono/zod-openapi'
+import { browserRequestOf } from '../contract/browser-request.ts'
+import { LlmNotConfiguredError } from '../contract/errors.ts'
+import { LlmRequest, LlmResponse } from '../contract/request-schemas.ts'
+import { fitMarkdown } from '../content/index.ts'
+import { definePageRoute } from '../http/define-route.ts'
+import { answerQuestion } from '../llm/answer.ts'
+import type { LlmClient } from '../llm/openai-client.ts'
+import { renderHtml } from '../pages/html.ts'
+import { pageTimeoutMsOf } from '../pages/page-options.ts'
+
+const LLM_EXTRA_MS = 60_000
+
+/** crawl4ai's `/llm/{url}` takes the URL without a scheme too. */
+export function urlFromLlmPath(path: string): string {
+  const raw = decodeURIComponent(path.replace(/^\/llm\//, ''))
+  return /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`
+}
+
+export function llmRoute(client: LlmClient | undefined) {
+  return definePageRoute({
+    path: '/llm',
+    summary: 'Answer a question about a page with an LLM; with a JSON schema, structured data that fits it',
+    body: LlmRequest,
+    ok: LlmResponse,
+    checkUrlUpFront: true,
+    // the page's own time plus the model's
+    timeoutMs: (input) => pageTimeoutMsOf(input) + LLM_EXTRA_MS,
+    get: {
+      openApiPath: '/llm/{url}',
+      request: {
+        params: z.object({ url: z.string().openapi({ description: 'the page URL, percent-encoded; https:// is assumed without a scheme' }) }),
+        query: z.object({ q: z.string().min(1) }),
+      },
+      input: (c) => ({ url: urlFromLlmPath(new URL(c.req.url).pathname), q: c.req.query('q') }),
+    },
+    run: async (input, work, c) => {
+      if (!client) throw new LlmNotConfiguredError() // before any page is rendered
+      const page = await work.withPage(browserRequestOf(input), (p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
+      const pageMarkdown = fitMarkdown(page.html, page.url)
+      return c.json(await answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal }))
+    },
+  })
+}
