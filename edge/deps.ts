@@ -1,0 +1,55 @@
+import { createUrlPolicy } from '../runner/contract/url-policy/check-url.ts'
+import { ApiKeySet } from './api-keys.ts'
+import type { EdgeDeps } from './app.ts'
+import { systemClock } from './clock.ts'
+import type { EdgeConfig } from './config.ts'
+import { staticDiscovery } from './discovery/static.ts'
+import type { Discovery } from './discovery/types.ts'
+import { createForwarder, type Transport } from './forward.ts'
+import type { EdgeLogger } from './logger.ts'
+import { noMetrics, type EdgeMetrics } from './metrics.ts'
+import type { ApiKeyAuth } from './middleware/api-key.ts'
+
+export interface DepsParts {
+  readonly discovery: Discovery
+  readonly auth: ApiKeyAuth
+  hmacSecret(): string | undefined | Promise<string | undefined>
+  readonly logger: EdgeLogger
+  readonly metrics: EdgeMetrics
+  readonly transport?: Transport
+}
+
+/** The parts every edge shares, local or cloud; only discovery, keys and the HMAC key differ. */
+export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
+  return {
+    auth: p.auth,
+    urlPolicy: createUrlPolicy({ allowCidrs: config.allowCidrs }),
+    forward: createForwarder({
+      discovery: p.discovery,
+      clock: systemClock,
+      logger: p.logger,
+      metrics: p.metrics,
+      hmacSecret: p.hmacSecret,
+      transport: p.transport,
+      maxAttempts: config.maxAttempts,
+    }),
+    clock: systemClock,
+    logger: p.logger,
+    metrics: p.metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    requestDeadlineMs: config.requestDeadlineMs,
+  }
+}
+
+/** Local mode: static runners, keys and secret from the environment; no AWS anywhere. */
+export function localDeps(config: EdgeConfig, logger: EdgeLogger): EdgeDeps {
+  if (config.ecs) logger.warn({}, 'CRAWLFLEET_ECS_CLUSTER is ignored by the local edge; it routes to CRAWLFLEET_RUNNERS')
+  const keys = new ApiKeySet(config.apiKeys)
+  return assembleDeps(config, {
+    discovery: staticDiscovery(config.runners),
+    auth: { open: keys.size === 0, keys: () => keys },
+    hmacSecret: () => config.hmacSecret,
+    logger,
+    metrics: noMetrics,
+  })
+}

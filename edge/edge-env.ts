@@ -1,0 +1,10 @@
+/** Per-request values the edge's middleware hands on (typed `c.var`). */
+export interface EdgeEnv {
+  Variables: {
+    requestId: string
+    /** monotonic ms (EdgeClock.now) by which the whole request must be answered */
+    deadlineAtMs: number
+    /** the request body exactly as received, forwarded byte for byte */
+    body: Uint8Array<ArrayBuffer>
+  }
+}

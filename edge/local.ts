@@ -1,0 +1,11 @@
+import { readEdgeConfig } from './config.ts'
+import { startLocalEdge } from './local-server.ts'
+import { createEdgeLogger } from './logger.ts'
+
+// `npm run edge`: the edge alone, in front of the runners in CRAWLFLEET_RUNNERS.
+const config = readEdgeConfig(process.env)
+const logger = createEdgeLogger(config.logLevel)
+const edge = await startLocalEdge(config, logger)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void edge.close().then(() => process.exit(0)))
+}

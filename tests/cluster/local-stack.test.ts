@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
+import { processesTagged } from '../helpers/processes.ts'
+import { freePort } from '../helpers/start-runner.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+let site: FixtureSite | undefined
+afterAll(async () => {
+  await site?.close()
+})
+
+describe('npm start (scripts/local-stack.ts)', () => {
+  it('runs the edge and 2 runners, prints the URL and a curl example, and leaves no process behind on SIGINT', async () => {
+    site = await startFixtureSite()
+    const tag = `local-stack-${process.pid}-${Date.now()}`
+    const port = await freePort()
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-stack.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), CRAWLFLEET_RUNNER_COUNT: '2', CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8', CRAWLFLEET_LOG_LEVEL: 'warn', CRAWLFLEET_TEST_TAG: tag, CRAWLFLEET_API_KEYS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    const up = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d) => {
+        out += d
+        if (out.includes('curl -s')) resolve()
+      })
+      child.stderr!.on('data', (d) => (out += d))
+      child.once('exit', (code) => reject(new Error(`local stack exited (${code}) before it was up:\n${out}`)))
+    })
+    const exited = once(child, 'exit')
+    try {
+      await up
+      expect(out).toContain(`crawlfleet is up at http://127.0.0.1:${port} with 2 runners`)
+      expect(out).toContain(`curl -s http://127.0.0.1:${port}/html`)
+      const runnersAndBrowsers = await processesTagged(tag)
+      expect(runnersAndBrowsers.length).toBeGreaterThanOrEqual(2)
+      const res = await fetch(`http://127.0.0.1:${port}/html`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${site.url}/about.html` }) })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-runner-id')).toMatch(/^runner-[12]$/)
+      await res.body?.cancel()
+    } finally {
+      child.kill('SIGINT')
+    }
+    const [code] = await exited
+    expect(code, out).toBe(0)
+    expect(await processesTagged(tag)).toEqual([])
+  })
+})

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../../edge/api-keys.ts'
+import { fakeTransport, runnerAnswer, testEdge } from './support.ts'
+
+const html = { url: 'http://93.184.215.14/' }
+
+describe('edge API-key auth', () => {
+  it('answers 401 API_KEY_MISSING without a bearer key and never reaches a runner', async () => {
+    const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
+    const { app } = testEdge({ transport })
+    for (const authorization of [undefined, '', 'Basic dGVzdC1rZXk=', 'Bearer', 'Bearer   ']) {
+      const res = await app.request('/html', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization !== undefined ? { authorization } : {}) },
+        body: JSON.stringify(html),
+      })
+      expect(res.status, String(authorization)).toBe(401)
+      expect(await res.json()).toMatchObject({ success: false, error: { code: 'API_KEY_MISSING' } })
+    }
+    expect(sent).toHaveLength(0)
+  })
+
+  it('answers 403 API_KEY_WRONG for a key that is not configured', async () => {
+    const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
+    const { post } = testEdge({ transport })
+    const res = await post('/html', html, { authorization: 'Bearer test-kez' })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({ error: { code: 'API_KEY_WRONG' } })
+    expect(sent).toHaveLength(0)
+  })
+
+  it('accepts a configured plain key and a key configured as its SHA-256 hex digest', async () => {
+    const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
+    const { post } = testEdge({ transport, apiKeys: ['plain-key', sha256Hex('hashed-key').toUpperCase()] })
+    expect((await post('/html', html, { authorization: 'Bearer plain-key' })).status).toBe(200)
+    expect((await post('/html', html, { authorization: 'bearer hashed-key' })).status).toBe(200)
+    expect((await post('/html', html, { authorization: `Bearer ${sha256Hex('hashed-key')}` })).status).toBe(403)
+    expect(sent).toHaveLength(2)
+    expect(sent.every((r) => !r.headers.has('authorization'))).toBe(true)
+  })
+
+  it('keeps /health open, and forwards /openapi.json and /docs to a runner without a key', async () => {
+    const { transport, sent } = fakeTransport((req) => runnerAnswer('r', 200, JSON.stringify({ path: req.url.pathname })))
+    const { app } = testEdge({ transport })
+    const health = await app.request('/health')
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok' })
+    expect(sent).toHaveLength(0)
+    expect(await (await app.request('/openapi.json')).json()).toEqual({ path: '/openapi.json' })
+    expect(await (await app.request('/docs')).json()).toEqual({ path: '/docs' })
+    expect(sent.map((r) => r.method)).toEqual(['GET', 'GET'])
+  })
+
+  it('is open when no key is configured (the local edge then listens on loopback only)', async () => {
+    const { transport } = fakeTransport(() => runnerAnswer('r'))
+    const { app } = testEdge({ transport, apiKeys: [] })
+    const res = await app.request('/html', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(html) })
+    expect(res.status).toBe(200)
+  })
+
+  it('refuses requests without the CloudFront origin secret when one is configured, except /health', async () => {
+    const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
+    const { post, app } = testEdge({ transport, overrides: { originSecret: async () => 'from-cloudfront' } })
+    const direct = await post('/html', html)
+    expect(direct.status).toBe(401)
+    expect(await direct.json()).toMatchObject({ error: { code: 'UNSIGNED' } })
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'from-cloudfronT' })).status).toBe(401)
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'from-cloudfront' })).status).toBe(200)
+    expect((await app.request('/openapi.json')).status).toBe(401)
+    expect((await app.request('/health')).status).toBe(200)
+    expect(sent).toHaveLength(1)
+    expect(sent[0].headers.has('x-crawlfleet-origin')).toBe(false)
+  })
+})
