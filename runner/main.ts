@@ -24,7 +24,7 @@ const llmConfig = readLlmConfig(process.env)
 
 const runner = await startRunner(config, {
   clock: systemClock,
-  launcher: createPlaywrightLauncher({ executablePath }),
+  launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),
   resources: systemResourceReader(),
   measureBrowserBytes: async (pid) => (pid ? treePssBytes(pid) : 0),
   llm: llmConfig && createOpenAiClient(llmConfig),

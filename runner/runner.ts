@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core'
 import { createRunnerApp } from './app.ts'
 import type { RunnerConfig } from './config.ts'
 import { createUrlPolicy } from './contract/url-policy/check-url.ts'
+import { startEgressProxy } from './browser/egress-proxy.ts'
 import { WarmSpares } from './browser/warm-spares.ts'
 import { createWithPage } from './http/page-work.ts'
 import { createPrometheusMetrics } from './metrics/prometheus.ts'
@@ -24,7 +25,8 @@ import type { LlmClient } from './llm/openai-client.ts'
 
 export interface RunnerDeps {
   readonly clock: Clock
-  readonly launcher: Launcher<Browser>
+  /** the launcher, given the egress proxy every browser without a proxy of its own must use */
+  readonly launcher: (o: { egressProxyUrl: string }) => Launcher<Browser>
   readonly resources: PressureSource & { limits(): Promise<Limits> }
   readonly measureBrowserBytes?: (pid: number | undefined) => Promise<number>
   readonly log: Logger
@@ -68,8 +70,10 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     hotTtlMs: config.janitor.hotTtlMs,
   }
 
+  const policy = createUrlPolicy({ allowCidrs: config.allowCidrs })
+  const egress = await startEgressProxy((host) => policy.resolveHost(host), { log: (event, fields) => log.info({ event, ...fields }) })
   const pool = new BrowserPool<Browser>({
-    launcher: deps.launcher,
+    launcher: deps.launcher({ egressProxyUrl: egress.url }),
     clock,
     pressure: deps.resources,
     plan: planNow,
@@ -79,14 +83,20 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     log: (event: string, fields: object) => log.info({ event, ...fields }),
   })
   const admission = new Admission({ clock, plan: planNow, onRefusal: (reason) => pool.recordRefusal(reason) })
-  const policy = createUrlPolicy({ allowCidrs: config.allowCidrs })
   const checkUrl = async (url: string, field = 'url') => void (await policy.check(url, field))
   const spares = new WarmSpares({
     perBrowser: config.warmSparesPerBrowser,
     open: (browser) => openPageSession(browser, {}, (url) => checkUrl(url)),
     hasIdleSlot: () => admission.stats().running < planNow().pageSlots,
   })
-  const withPage = createWithPage({ pool, admission, checkUrl: (url) => checkUrl(url), spares })
+  const withPage = createWithPage({
+    pool,
+    admission,
+    checkUrl: (url) => checkUrl(url),
+    checkProxy: async (server) => void (await policy.resolveHost(new URL(server).hostname, 'browser_config.proxy')),
+    spares,
+    egressFailure: (hostname) => egress.lastFailure(hostname),
+  })
 
   let draining = false
   let lastSample: ResourceSample | undefined
@@ -172,6 +182,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       janitor.stop()
       await spares.close()
       await pool.close({ graceMs: Math.max(1000, config.stopTimeoutMs / 10) })
+      await egress.close()
     })())
 
   return {

@@ -17,6 +17,8 @@ export interface PlaywrightLauncherOptions {
   /** @default DEFAULT_LAUNCH_TIMEOUT_MS */
   readonly launchTimeoutMs?: number
   readonly log?: (event: string, fields: object) => void
+  /** where browsers without a proxy of their own send all traffic (the URL policy's egress proxy) */
+  readonly egressProxyUrl?: string
 }
 
 /** a headless shell launches in ~0.1–0.3 s; this only catches a Chromium that never comes up */
@@ -47,7 +49,8 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
         executablePath: o.executablePath,
         headless: true,
         args: [...baseArgs, ...options.args, marker],
-        proxy: options.proxy ?? undefined,
+        // Playwright adds <-loopback> to the bypass list, so loopback goes through the proxy too
+        proxy: options.proxy ?? (o.egressProxyUrl ? { server: o.egressProxyUrl } : undefined),
         timeout: o.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
         // the runner drains on SIGTERM itself; a browser launched over a pipe exits when the runner dies
         handleSIGINT: false,

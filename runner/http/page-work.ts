@@ -5,14 +5,17 @@ import type { Lease } from '../pool/types.ts'
 import type { WarmSpares } from '../browser/warm-spares.ts'
 import { openPageSession, type PageSession } from '../pages/page-session.ts'
 import type { UrlCheck } from '../pages/url-guard.ts'
-import { classifyPageError } from '../pages/classify-error.ts'
+import { classifyPageError, type FailureContext } from '../pages/classify-error.ts'
 import type { RequestDeadline } from './request-deadline.ts'
 
 export interface PageWorkDeps {
   readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
   readonly admission: { run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> }
   readonly checkUrl: UrlCheck
+  /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
+  readonly checkProxy: (server: string) => Promise<void>
   readonly spares: WarmSpares
+  readonly egressFailure?: FailureContext['egressFailure']
 }
 
 /** Runs `fn` on a fresh page: a page slot (admission), a lease (pool), a new context, all returned in finally. */
@@ -21,6 +24,7 @@ export type WithPage = <T>(req: BrowserRequest, deadline: RequestDeadline, fn: (
 export function createWithPage(deps: PageWorkDeps): WithPage {
   return (req, deadline, fn) =>
     deps.admission.run(deadline.signal, async () => {
+      if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
       const lease = await deps.pool.acquire(req, deadline.signal)
       const useSpare = isDefaultContext(req.context)
       let session: PageSession | undefined
@@ -31,7 +35,12 @@ export function createWithPage(deps: PageWorkDeps): WithPage {
         if (deadline.signal.aborted) throw deadline.signal.reason
         return await fn(session.page, deadline.remainingMs())
       } catch (err) {
-        throw classifyPageError(err, { signal: deadline.signal, crashed: lease.crashed, refusal: session?.refusal() })
+        throw classifyPageError(err, {
+          signal: deadline.signal,
+          crashed: lease.crashed,
+          refusal: session?.refusal(),
+          egressFailure: deps.egressFailure,
+        })
       } finally {
         deadline.signal.removeEventListener('abort', closeOnAbort)
         await session?.close()

@@ -6,6 +6,7 @@ import {
   type TargetFailure,
   type UrlRefusedError,
 } from '../contract/errors.ts'
+import type { EgressOutcome } from '../browser/egress-proxy.ts'
 
 const NET_ERRORS: readonly [RegExp, TargetFailure, string][] = [
   [/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/, 'dns', 'the host name could not be resolved'],
@@ -17,6 +18,23 @@ const NET_ERRORS: readonly [RegExp, TargetFailure, string][] = [
   [/ERR_ABORTED/, 'aborted', 'the navigation was aborted (often a download or a navigation away)'],
 ]
 
+const SOCKET_ERRORS: Readonly<Record<string, readonly [TargetFailure, string]>> = {
+  ECONNREFUSED: ['refused', 'the target refused the connection'],
+  ENOTFOUND: ['dns', 'the host name could not be resolved'],
+  EAI_AGAIN: ['dns', 'the host name could not be resolved'],
+  ECONNRESET: ['reset', 'the target closed the connection'],
+  EPIPE: ['reset', 'the target closed the connection'],
+  ETIMEDOUT: ['other', 'the connection to the target timed out'],
+  EHOSTUNREACH: ['refused', 'the target host is unreachable'],
+  ENETUNREACH: ['refused', 'the target network is unreachable'],
+}
+
+/** A failure the egress proxy saw while connecting for the browser (a Node socket error code). */
+export function targetFailureFromCode(code: string, hostname: string): TargetFailedError {
+  const [rule, text] = SOCKET_ERRORS[code] ?? ['other', 'the connection to the target failed']
+  return new TargetFailedError(rule, `${text} (${hostname}: ${code})`)
+}
+
 export interface FailureContext {
   /** aborted with the request's own reason (deadline → PageTimeoutError, client gone…) */
   readonly signal: AbortSignal
@@ -24,6 +42,8 @@ export interface FailureContext {
   readonly crashed: boolean
   /** the URL guard refused a request in this session */
   readonly refusal: UrlRefusedError | undefined
+  /** what the egress proxy last saw for a host: HTTPS failures reach Chromium only as a failed tunnel */
+  readonly egressFailure?: (hostname: string) => EgressOutcome | undefined
 }
 
 /** Turns whatever Playwright threw into the error the caller should see. */
@@ -33,6 +53,7 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
   if (ctx.crashed) return new BrowserCrashedError(undefined, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
   if (ctx.refusal && /ERR_BLOCKED_BY_CLIENT|ERR_FAILED|net::/.test(message)) return ctx.refusal
+  if (/ERR_TUNNEL_CONNECTION_FAILED/.test(message)) return tunnelFailure(message, ctx)
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new PageTimeoutError(`the page did not finish in time: ${firstLine(message)}`, { cause: err })
   }
@@ -47,6 +68,23 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
     return new TargetFailedError('other', firstLine(message), { cause: err })
   }
   throw err // not a page failure we understand: let the error handler log it as INTERNAL
+}
+
+function tunnelFailure(message: string, ctx: FailureContext): CrawlfleetError {
+  const url = /\bat (https?:\/\/\S+)/.exec(message)?.[1]
+  const hostname = url ? safeHostname(url) : undefined
+  const seen = hostname ? ctx.egressFailure?.(hostname) : undefined
+  if (seen?.kind === 'refused' && seen.error instanceof CrawlfleetError) return seen.error
+  if (seen?.kind === 'upstream') return targetFailureFromCode(seen.code, hostname!)
+  return new TargetFailedError('refused', `could not connect to the target${hostname ? ` (${hostname})` : ''}`)
+}
+
+function safeHostname(url: string): string | undefined {
+  try {
+    return new URL(url).hostname
+  } catch {
+    return undefined
+  }
 }
 
 function firstLine(s: string): string {

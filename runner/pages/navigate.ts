@@ -1,4 +1,7 @@
 import type { Page, Request } from 'playwright-core'
+import { UrlRefusedError } from '../contract/errors.ts'
+import { EGRESS_HEADER } from '../browser/egress-proxy.ts'
+import { targetFailureFromCode } from './classify-error.ts'
 
 export interface NavigateOptions {
   readonly waitUntil: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'
@@ -16,8 +19,17 @@ export async function navigate(page: Page, url: string, o: NavigateOptions): Pro
   page.setDefaultTimeout(o.timeoutMs)
   page.setDefaultNavigationTimeout(o.timeoutMs)
   const response = await gotoOrFail(page, url, o)
+  if (response) throwIfAnsweredByEgressProxy(response.headers(), new URL(response.url()).hostname)
   if (o.waitFor) await waitFor(page, o.waitFor, o.timeoutMs)
   return { statusCode: response?.status() ?? null, finalUrl: page.url() }
+}
+
+/** The egress proxy answers for targets it refused or could not reach; that answer is not the page. */
+function throwIfAnsweredByEgressProxy(headers: Record<string, string>, hostname: string): void {
+  const rule = headers[EGRESS_HEADER.refused]
+  if (rule) throw new UrlRefusedError(rule, `the page led the browser to ${hostname}, which the URL policy refuses`, 'url')
+  const code = headers[EGRESS_HEADER.upstreamError]
+  if (code) throw targetFailureFromCode(code, hostname)
 }
 
 /**

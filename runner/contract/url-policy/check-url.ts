@@ -17,6 +17,8 @@ export interface UrlPolicy {
   check(url: string, field?: string): Promise<URL>
   /** Sync verdict on one address (no DNS): null when allowed, else the rule that refuses it. */
   checkAddress(ip: string): RefusalRule | null
+  /** The address to connect to for `hostname`, once every address it resolves to passed; throws UrlRefusedError. */
+  resolveHost(hostname: string, field?: string): Promise<string>
 }
 
 export interface UrlPolicyOptions {
@@ -63,8 +65,19 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
     throw new UrlRefusedError('unresolvable', `the host "${hostname}" has no address`, field)
   }
 
+  async function resolveHost(hostname: string, field = 'url'): Promise<string> {
+    const addresses = await addressesOf(hostname, field)
+    // every address must pass: a browser may use any of them, and an attacker controls the order
+    for (const ip of addresses) {
+      const rule = checkAddress(ip)
+      if (rule) throw new UrlRefusedError(rule, `${hostname} is refused: ${RULE_TEXT[rule]}`, field)
+    }
+    return addresses[0]!
+  }
+
   return {
     checkAddress,
+    resolveHost,
     async check(url, field = 'url') {
       let parsed: URL
       try {
@@ -75,11 +88,7 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
       if (!ALLOWED_SCHEMES.has(parsed.protocol)) {
         throw new UrlRefusedError('scheme', `only http and https URLs are served, not ${parsed.protocol}`, field)
       }
-      // every address must pass: a browser may use any of them, and an attacker controls the order
-      for (const ip of await addressesOf(parsed.hostname, field)) {
-        const rule = checkAddress(ip)
-        if (rule) throw new UrlRefusedError(rule, `${parsed.hostname} is refused: ${RULE_TEXT[rule]}`, field)
-      }
+      await resolveHost(parsed.hostname, field)
       return parsed
     },
   }
