@@ -86,13 +86,12 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const checkUrl = async (url: string, field = 'url') => void (await policy.check(url, field))
   const spares = new WarmSpares({
     perBrowser: config.warmSparesPerBrowser,
-    open: (browser) => openPageSession(browser, {}, (url) => checkUrl(url)),
+    open: (browser) => openPageSession(browser, {}),
     hasIdleSlot: () => admission.stats().running < planNow().pageSlots,
   })
   const withPage = createWithPage({
     pool,
     admission,
-    checkUrl: (url) => checkUrl(url),
     checkProxy: async (server) => void (await policy.resolveHost(new URL(server).hostname, 'browser_config.proxy')),
     spares,
     egressFailure: (hostname) => egress.lastFailure(hostname),

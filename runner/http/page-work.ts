@@ -4,14 +4,12 @@ import { isDefaultContext } from '../contract/browser-request.ts'
 import type { Lease } from '../pool/types.ts'
 import type { WarmSpares } from '../browser/warm-spares.ts'
 import { openPageSession, type PageSession } from '../pages/page-session.ts'
-import type { UrlCheck } from '../pages/url-guard.ts'
 import { classifyPageError, type FailureContext } from '../pages/classify-error.ts'
 import type { RequestDeadline } from './request-deadline.ts'
 
 export interface PageWorkDeps {
   readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
   readonly admission: { run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> }
-  readonly checkUrl: UrlCheck
   /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
   readonly checkProxy: (server: string) => Promise<void>
   readonly spares: WarmSpares
@@ -31,14 +29,13 @@ export function createWithPage(deps: PageWorkDeps): WithPage {
       const closeOnAbort = () => void session?.close()
       deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
       try {
-        session = (useSpare ? deps.spares.take(lease.browserId) : undefined) ?? (await openPageSession(lease.browser, req.context, deps.checkUrl))
+        session = (useSpare ? deps.spares.take(lease.browserId) : undefined) ?? (await openPageSession(lease.browser, req.context))
         if (deadline.signal.aborted) throw deadline.signal.reason
         return await fn(session.page, deadline.remainingMs())
       } catch (err) {
         throw classifyPageError(err, {
           signal: deadline.signal,
           crashed: lease.crashed,
-          refusal: session?.refusal(),
           egressFailure: deps.egressFailure,
         })
       } finally {

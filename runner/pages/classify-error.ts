@@ -4,7 +4,6 @@ import {
   PageTimeoutError,
   TargetFailedError,
   type TargetFailure,
-  type UrlRefusedError,
 } from '../contract/errors.ts'
 import type { EgressOutcome } from '../browser/egress-proxy.ts'
 
@@ -40,8 +39,6 @@ export interface FailureContext {
   readonly signal: AbortSignal
   /** the browser died under the request */
   readonly crashed: boolean
-  /** the URL guard refused a request in this session */
-  readonly refusal: UrlRefusedError | undefined
   /** what the egress proxy last saw for a host: HTTPS failures reach Chromium only as a failed tunnel */
   readonly egressFailure?: (hostname: string) => EgressOutcome | undefined
 }
@@ -52,7 +49,6 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
   if (ctx.signal.aborted && ctx.signal.reason instanceof CrawlfleetError) return ctx.signal.reason
   if (ctx.crashed) return new BrowserCrashedError(undefined, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
-  if (ctx.refusal && /ERR_BLOCKED_BY_CLIENT|ERR_FAILED|net::/.test(message)) return ctx.refusal
   if (/ERR_TUNNEL_CONNECTION_FAILED/.test(message)) return tunnelFailure(message, ctx)
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new PageTimeoutError(`the page did not finish in time: ${firstLine(message)}`, { cause: err })
