@@ -22,9 +22,11 @@ export interface PageRouteSpec<S extends z.ZodType> {
   readonly path: string
   readonly summary: string
   readonly body: S
-  /** the JSON answer; `binary` adds a raw alternative chosen with the Accept header */
+  /** the JSON answer; `binary` adds a raw alternative chosen with the Accept header (NDJSON: `ok` is one line, and the only answer) */
   readonly ok: z.ZodType
   readonly binary?: 'image/png' | 'application/pdf' | 'application/x-ndjson'
+  /** error answers this route adds to the common ones, or describes better, for the OpenAPI document */
+  readonly errors?: Readonly<Record<number, string>>
   timeoutMs(input: z.output<S>): number
   /** single-URL routes refuse a bad URL up front (403); /crawl judges each URL in its own result */
   readonly checkUrlUpFront: boolean
@@ -34,6 +36,8 @@ export interface PageRouteSpec<S extends z.ZodType> {
   /** a GET form of the same route (crawl4ai's `GET /llm/{url}?q=`): its input becomes the body */
   readonly get?: {
     readonly openApiPath: string
+    /** a Hono path that also routes here, for a path parameter that holds slashes (`/llm/:url{.+}`) */
+    readonly routingPath?: string
     readonly request: Parameters<typeof createRoute>[0]['request']
     input(c: Context): unknown
   }
@@ -53,8 +57,10 @@ export function definePageRoute<S extends z.ZodType>(spec: PageRouteSpec<S>): Pa
 }
 
 export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: PageRouteSpec<S>, deps: PageRouteDeps): void {
-  const okContent: Record<string, { schema: z.ZodType }> = { 'application/json': { schema: spec.ok } }
-  if (spec.binary) okContent[spec.binary] = { schema: { type: 'string', format: 'binary' } as never }
+  // a stream's answer is NDJSON whatever the Accept header says: `ok` describes each of its lines
+  const okContent: Record<string, { schema: z.ZodType }> =
+    spec.binary === 'application/x-ndjson' ? { [spec.binary]: { schema: spec.ok } } : { 'application/json': { schema: spec.ok } }
+  if (spec.binary && spec.binary !== 'application/x-ndjson') okContent[spec.binary] = { schema: { type: 'string', format: 'binary' } as never }
   const route = createRoute({
     method: 'post',
     path: spec.path,
@@ -70,6 +76,7 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: P
       502: errorContent('the target failed (DNS, refused, TLS…)'),
       503: errorContent('memory pressure, draining, or a crashed browser; see Retry-After'),
       504: errorContent('the page did not finish within page_timeout'),
+      ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([status, description]) => [status, errorContent(description)])),
     },
   })
   const handle = async (c: Context, input: z.output<S>): Promise<Response> => {
@@ -98,6 +105,7 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: P
   app.openapi(route, (c: Context) => handle(c, (c.req as unknown as { valid(t: 'json'): z.output<S> }).valid('json')))
   if (spec.get) {
     const get = spec.get
+    const handleGet = (c: Context) => handle(c, parseOrThrow(spec.body, get.input(c)))
     app.openapi(
       createRoute({
         method: 'get',
@@ -107,7 +115,9 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, spec: P
         request: get.request,
         responses: route.responses,
       }),
-      (c: Context) => handle(c, parseOrThrow(spec.body, get.input(c))),
+      handleGet,
     )
+    // OpenAPI path parameters are one segment; the document keeps that form, the router takes both
+    if (get.routingPath) app.get(get.routingPath, handleGet)
   }
 }

@@ -1,7 +1,17 @@
+import { z } from '@hono/zod-openapi'
 import { ClientGoneError } from '../contract/errors.ts'
 import { CRAWL_TIMEOUT_MS, CrawlRequest, CrawlResult } from '../contract/request-schemas.ts'
 import { runCrawl } from '../crawl/run-crawl.ts'
 import { definePageRoute } from '../http/define-route.ts'
+
+/** the stream's last line */
+const CrawlStreamEnd = z
+  .object({ status: z.enum(['completed', 'failed']), error_message: z.string().optional() })
+  .openapi('CrawlStreamEnd')
+/** one line of the stream */
+const CrawlStreamLine = z.union([CrawlResult, CrawlStreamEnd]).openapi({
+  description: 'one JSON value per line: a CrawlResult for each URL as its page finishes, then {"status": "completed"} (or "failed" with error_message)',
+})
 
 /** NDJSON: one result per line as each page finishes, then {"status":"completed"}. */
 export function crawlStreamRoute(workers: () => number) {
@@ -9,7 +19,7 @@ export function crawlStreamRoute(workers: () => number) {
     path: '/crawl/stream',
     summary: 'Crawl up to 100 URLs, streaming one NDJSON result per line as each page finishes',
     body: CrawlRequest,
-    ok: CrawlResult,
+    ok: CrawlStreamLine,
     binary: 'application/x-ndjson',
     checkUrlUpFront: false,
     ownsDeadline: true,

@@ -23,13 +23,18 @@ export function llmRoute(client: LlmClient | undefined) {
     summary: 'Answer a question about a page with an LLM; with a JSON schema, structured data that fits it',
     body: LlmRequest,
     ok: LlmResponse,
+    errors: { 501: 'no LLM is configured', 502: "the target or the LLM failed, or the LLM's answer does not fit the schema (the message names the mismatch)" },
     checkUrlUpFront: true,
     // the page's own time plus the model's
     timeoutMs: (input) => pageTimeoutMsOf(input) + LLM_EXTRA_MS,
     get: {
       openApiPath: '/llm/{url}',
+      // crawl4ai's callers send the URL unencoded: /llm/example.com/docs/page?q=…
+      routingPath: '/llm/:url{.+}',
       request: {
-        params: z.object({ url: z.string().openapi({ description: 'the page URL, percent-encoded; https:// is assumed without a scheme' }) }),
+        params: z.object({
+          url: z.string().openapi({ description: 'the page URL, percent-encoded (or as is, slashes and all); https:// is assumed without a scheme' }),
+        }),
         query: z.object({ q: z.string().min(1) }),
       },
       input: (c) => ({ url: urlFromLlmPath(new URL(c.req.url).pathname), q: c.req.query('q') }),

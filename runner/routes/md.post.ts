@@ -15,6 +15,7 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
     summary: 'Markdown of a page: raw, fit (main content), bm25 (ranked against q) or llm (filtered by a model)',
     body: MdRequest,
     ok: MdResponse,
+    errors: { 501: 'f is "llm" and no LLM is configured', 502: 'the target failed (DNS, refused, TLS…), or with f "llm", the LLM did' },
     checkUrlUpFront: true,
     timeoutMs: pageTimeoutMsOf,
     run: async (input, work, c) => {
