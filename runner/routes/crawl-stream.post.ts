@@ -26,13 +26,21 @@ export function crawlStreamRoute(workers: () => number) {
     timeoutMs: () => CRAWL_TIMEOUT_MS,
     run: async (input, work) => {
       const encoder = new TextEncoder()
+      let cancelled = false
+      let readerWants: (() => void) | undefined
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          const line = (o: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`))
+          // a crawl worker waits here until the client has read the previous line, so a slow reader
+          // holds back the crawl instead of the runner holding every result in memory
+          const line = async (o: unknown) => {
+            if (cancelled) return
+            controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`))
+            while (!cancelled && (controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (readerWants = resolve))
+          }
           runCrawl(input, work, workers(), line)
             .then(() => line({ status: 'completed' }))
             .catch((err: unknown) => {
-              if (!(err instanceof ClientGoneError)) line({ status: 'failed', error_message: String(err) })
+              if (!(err instanceof ClientGoneError)) return line({ status: 'failed', error_message: String(err) })
             })
             .finally(() => {
               work.deadline.dispose()
@@ -43,8 +51,14 @@ export function crawlStreamRoute(workers: () => number) {
               }
             })
         },
+        pull() {
+          readerWants?.()
+          readerWants = undefined
+        },
         cancel() {
           // the client stopped reading: abort the remaining pages
+          cancelled = true
+          readerWants?.()
           work.deadline.cancel()
         },
       })
