@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi'
 import { browserRequestOf } from '../runner/contract/browser-request.ts'
 import { InvalidFieldError } from '../runner/contract/errors.ts'
+import { urlFromLlmPath } from '../runner/contract/llm-path.ts'
 import type { PAGE_ROUTES } from '../runner/contract/http-names.ts'
 import {
   CrawlRequest,
@@ -44,15 +45,7 @@ export async function admitPageCall(route: PageRoute, bytes: Uint8Array, policy:
 
 /** crawl4ai's `GET /llm/{url}?q=…`: the URL is the rest of the path, https:// when it has no scheme. */
 export async function admitLlmPath(pathname: string, query: URLSearchParams, policy: UrlPolicy): Promise<string> {
-  const raw = pathname.replace(/^\/llm\//, '')
-  let url: string
-  try {
-    url = decodeURIComponent(raw)
-  } catch {
-    throw new InvalidFieldError('url', 'is not a valid percent-encoded URL')
-  }
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) url = `https://${url}`
-  const input = parseOrThrow(LlmRequest, { url, q: query.get('q') ?? undefined })
+  const input = parseOrThrow(LlmRequest, { url: urlFromLlmPath(pathname), q: query.get('q') ?? undefined })
   await checkUrls(policy, [{ url: input.url, field: 'url' }])
   return browserRequestOf(input).signature
 }

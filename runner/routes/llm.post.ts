@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { browserRequestOf } from '../contract/browser-request.ts'
 import { LlmNotConfiguredError } from '../contract/errors.ts'
+import { urlFromLlmPath } from '../contract/llm-path.ts'
 import { LlmRequest, LlmResponse } from '../contract/request-schemas.ts'
 import { fitMarkdown } from '../content/index.ts'
 import { definePageRoute } from '../http/define-route.ts'
@@ -10,12 +11,6 @@ import { renderHtml } from '../pages/html.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
 
 const LLM_EXTRA_MS = 60_000
-
-/** crawl4ai's `/llm/{url}` takes the URL without a scheme too. */
-export function urlFromLlmPath(path: string): string {
-  const raw = decodeURIComponent(path.replace(/^\/llm\//, ''))
-  return /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`
-}
 
 export function llmRoute(client: LlmClient | undefined) {
   return definePageRoute({
