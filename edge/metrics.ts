@@ -1,4 +1,4 @@
-import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../runner/contract/metric-names.ts'
+import { EDGE_METRIC, EDGE_SERVICE, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../runner/contract/metric-names.ts'
 
 export type EdgeMetricName = (typeof EDGE_METRIC)[keyof typeof EDGE_METRIC]
 
@@ -8,8 +8,7 @@ export interface EdgeMetrics {
 
 export const noMetrics: EdgeMetrics = { count() {} }
 
-/** The dimension value the edge publishes under (`Service=edge`); alarms must use the same. */
-export const EDGE_SERVICE = 'edge'
+export { EDGE_SERVICE }
 
 /**
  * CloudWatch Embedded Metric Format: in Lambda a JSON line on stdout becomes a metric with no

@@ -1,9 +1,10 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import { UnsignedRequestError } from '../../runner/contract/errors.ts'
+import { HEADER } from '../../runner/contract/http-names.ts'
 
 /** The header CloudFront adds in origin-secret mode (infra/lib/public-entry.ts sets the same name). */
-export const ORIGIN_SECRET_HEADER = 'x-crawlfleet-origin'
+export const ORIGIN_SECRET_HEADER = HEADER.originSecret
 
 /**
  * With an origin secret configured, only requests that came through CloudFront (which adds the

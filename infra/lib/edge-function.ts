@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
-import { EDGE_SERVICE } from '../../edge/metrics.ts'
+import { EDGE_SERVICE } from '../../runner/contract/metric-names.ts'
 import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))

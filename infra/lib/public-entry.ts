@@ -1,3 +1,4 @@
+import { HEADER } from '../../runner/contract/http-names.ts'
 import { Duration } from 'aws-cdk-lib'
 import * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
@@ -8,7 +9,7 @@ import { Construct } from 'constructs'
 import type { OriginAccess } from './settings.ts'
 
 /** The header CloudFront adds in origin-secret mode; the edge compares it with CRAWLFLEET_ORIGIN_SECRET_ARN's value. */
-export const ORIGIN_SECRET_HEADER = 'x-crawlfleet-origin'
+export const ORIGIN_SECRET_HEADER = HEADER.originSecret
 /** CloudFront's wait for the first byte (and between bytes); 120 s is the most without a quota increase. */
 export const ORIGIN_READ_TIMEOUT_SEC = 120
 

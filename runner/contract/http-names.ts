@@ -7,6 +7,8 @@ export const HEADER = {
   signature: 'x-crawlfleet-signature',
   timestamp: 'x-crawlfleet-timestamp',
   browserSignature: 'x-crawlfleet-browser',
+  /** set by CloudFront from a secret, so only requests through CloudFront and its WAF reach the edge */
+  originSecret: 'x-crawlfleet-origin',
   /** runner load on every runner response: (running + queued) / page slots, e.g. "0.75" */
   load: 'x-crawlfleet-load',
 } as const

@@ -44,6 +44,9 @@ export type MetricKey = keyof typeof METRIC
 export const REFUSAL_REASONS = ['queue_full', 'memory', 'draining', 'queue_timeout'] as const
 export type RefusalReason = (typeof REFUSAL_REASONS)[number]
 
+/** The `Service` dimension value of the edge's own metrics. */
+export const EDGE_SERVICE = 'edge'
+
 /** Edge-side metric names (published by the edge's logs / Lambda metrics, watched by alarms). */
 export const EDGE_METRIC = {
   noHealthyRunner: 'NoHealthyRunner',

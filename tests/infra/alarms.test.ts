@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 // The alarms must watch exactly what the runners and the edge publish, so the names, the namespace
 // and the dimension come from the same modules the publishers use, never from string literals here.
-import { EDGE_SERVICE } from '../../edge/metrics.ts'
+import { EDGE_SERVICE } from '../../runner/contract/metric-names.ts'
 import { EDGE_METRIC, METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
 import { buildStack, idOf, propsOf } from './build-stack.ts'
 
