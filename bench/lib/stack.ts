@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { listProcesses } from '../../runner/browser/process-tree.ts'
+import { signRequest } from '../../runner/contract/edge-signature.ts'
+import { freePort, startRunnerProcess } from '../../tests/helpers/start-runner.ts'
+import { CLIENT_TIMEOUT_MS } from './http.ts'
+import { progress } from './report.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const READY_TIMEOUT_MS = 120_000
+
+export interface StackRunner {
+  readonly id: string
+  readonly url: string
+  /** the runner's Node process; its tree holds its Chromium */
+  readonly pid: number
+}
+
+export interface Stack {
+  readonly mode: 'local-stack' | 'single-runner'
+  /** why the local stack was not used, in single-runner mode */
+  readonly fallbackReason?: string
+  /** where clients send their requests: the edge, or the runner itself */
+  readonly url: string
+  readonly runners: readonly StackRunner[]
+  /** the edge's process (the stack script), which the runners' PSS does not include */
+  readonly edgePid?: number
+  /** GET on one runner directly, signed when the stack signs its edge → runner calls */
+  runnerGet(r: StackRunner, path: string): Promise<Response>
+  stop(): Promise<void>
+}
+
+/** `scripts/local-stack.ts` (edge + runners, as `npm start` runs it), or one runner process if that does not come up. */
+export async function startStack(o: { runners: number; env: Record<string, string>; preferLocalStack: boolean }): Promise<Stack> {
+  let reason = 'the single-runner mode was asked for'
+  if (o.preferLocalStack) {
+    try {
+      return await startLocalStack(o.runners, o.env)
+    } catch (err) {
+      reason = `the local stack did not start: ${(err as Error).message.slice(0, 500)}`
+      progress(`${reason}; falling back to one runner process`)
+    }
+  }
+  const runner = await startRunnerProcess({ CRAWLFLEET_LOG_LEVEL: 'warn', ...o.env }, { readyTimeoutMs: READY_TIMEOUT_MS })
+  const r: StackRunner = { id: `runner-${runner.port}`, url: runner.url, pid: runner.pid }
+  return {
+    mode: 'single-runner',
+    fallbackReason: reason,
+    url: runner.url,
+    runners: [r],
+    runnerGet: (_r, path) => fetch(`${runner.url}${path}`, { signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }),
+    stop: async () => void (await runner.stop('SIGTERM')),
+  }
+}
+
+async function startLocalStack(count: number, env: Record<string, string>): Promise<Stack> {
+  const port = await freePort()
+  const secret = randomBytes(32).toString('hex')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-stack.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CRAWLFLEET_RUNNER_COUNT: String(count),
+      CRAWLFLEET_HMAC_SECRET: secret,
+      CRAWLFLEET_API_KEYS: '', // an open edge: it then listens on loopback only
+      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
+      CRAWLFLEET_LOG_LEVEL: 'warn',
+      CRAWLFLEET_STOP_TIMEOUT_MS: '10000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exited = once(child, 'exit')
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await exited
+  }
+  try {
+    const url = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + READY_TIMEOUT_MS
+    // the stack prints its banner once every runner is ready and the edge listens
+    while (!out.includes('crawlfleet is up')) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`it exited: ${out.trim()}`)
+      if (Date.now() > deadline) throw new Error(`not up within ${READY_TIMEOUT_MS / 1000} s: ${out.trim()}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    if (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) throw new Error('the edge does not answer /health')
+    const runners = await runnersOf(child.pid!)
+    if (runners.length !== count) throw new Error(`found ${runners.length} runner processes, expected ${count}`)
+    return {
+      mode: 'local-stack',
+      url,
+      runners,
+      edgePid: child.pid!,
+      runnerGet: (r, path) =>
+        fetch(`${r.url}${path}`, { headers: signRequest(secret, 'GET', path, Date.now(), ''), signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }),
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** The stack's runner children, with the port and id each was given in its environment. */
+async function runnersOf(stackPid: number): Promise<StackRunner[]> {
+  const found: StackRunner[] = []
+  for (const p of await listProcesses()) {
+    if (p.ppid !== stackPid) continue
+    const cmdline = await readFile(`/proc/${p.pid}/cmdline`, 'utf8').catch(() => '')
+    if (!cmdline.includes('runner/main.ts')) continue
+    const env = new Map(
+      (await readFile(`/proc/${p.pid}/environ`, 'utf8')).split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const),
+    )
+    found.push({ id: env.get('CRAWLFLEET_RUNNER_ID') ?? String(p.pid), url: `http://127.0.0.1:${env.get('PORT')}`, pid: p.pid })
+  }
+  return found.sort((a, b) => a.id.localeCompare(b.id))
+}
