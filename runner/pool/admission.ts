@@ -15,7 +15,7 @@ export interface AdmissionOptions {
   readonly plan: () => Pick<CapacityPlan, 'pageSlots' | 'queueLength' | 'queueWaitMs'>
   readonly clock: Clock
   readonly onRefusal?: (reason: RefusalReason) => void
-  /** @default 2 */
+  /** a fixed Retry-After; @default - estimated from the queue and the measured time a page holds a slot */
   readonly retryAfterSec?: number
 }
 
@@ -32,13 +32,31 @@ interface Waiter {
 }
 
 /** Page slots bound the work in flight; a bounded FIFO queue with a wait limit holds the rest. */
+/** the first estimate of a page's slot time, before any was measured (a warm small page is ~0.1–0.3 s) */
+const DEFAULT_SERVICE_MS = 500
+const SERVICE_EWMA_WEIGHT = 0.2
+const MAX_RETRY_AFTER_SEC = 30
+
 export class Admission {
   private running = 0
   private readonly queue: Waiter[] = []
   private draining = false
   private idle: (() => void) | undefined
+  /** moving average of how long one admitted piece of work holds its slot */
+  private serviceMs: number | undefined
 
   constructor(private readonly o: AdmissionOptions) {}
+
+  /**
+   * When a refused client should come back: about when the queue ahead of it will have drained,
+   * so clients that honour Retry-After are not starved by ones that retry at once.
+   */
+  retryAfterSec(): number {
+    if (this.o.retryAfterSec !== undefined) return this.o.retryAfterSec
+    const { pageSlots } = this.o.plan()
+    const drainMs = ((this.queue.length + 1) * (this.serviceMs ?? DEFAULT_SERVICE_MS)) / Math.max(1, pageSlots)
+    return Math.min(MAX_RETRY_AFTER_SEC, Math.max(1, Math.ceil(drainMs / 1000)))
+  }
 
   async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     signal.throwIfAborted()
@@ -46,12 +64,15 @@ export class Admission {
     this.grantWaiting() // slots freed by a larger plan go to the queue before a newcomer
     const plan = this.o.plan()
     const decision = admit({ running: this.running, queued: this.queue.length }, plan)
-    if (decision === 'queue-full') throw this.refuse('queue_full', new QueueFullError(this.o.retryAfterSec))
+    if (decision === 'queue-full') throw this.refuse('queue_full', new QueueFullError(this.retryAfterSec()))
     if (decision === 'queue') await this.waitForSlot(signal, plan.queueWaitMs)
     else this.running++
+    const startedMs = this.o.clock.now()
     try {
       return await fn()
     } finally {
+      const heldMs = this.o.clock.now() - startedMs
+      this.serviceMs = this.serviceMs === undefined ? heldMs : this.serviceMs + SERVICE_EWMA_WEIGHT * (heldMs - this.serviceMs)
       this.running--
       this.grantWaiting()
     }
@@ -96,7 +117,7 @@ export class Admission {
       }
       signal.addEventListener('abort', onAbort, { once: true })
       this.o.clock.sleep(waitMs, timer.signal).then(
-        () => !done && leave(this.refuse('queue_timeout', new QueueTimeoutError(waitMs, this.o.retryAfterSec))),
+        () => !done && leave(this.refuse('queue_timeout', new QueueTimeoutError(waitMs, this.retryAfterSec()))),
         () => undefined, // granted or left before the wait ran out
       )
       this.queue.push(waiter)

@@ -51,15 +51,27 @@ describe('Admission', () => {
     expect(admission.stats()).toMatchObject({ running: 0, queued: 0 })
   })
 
-  it('refuses with 429 and Retry-After when every slot and queue place is taken', async () => {
-    const { admission, refusals, job } = setup({ pageSlots: 1, queueLength: 1, queueWaitMs: 5000 })
+  it('refuses with 429 and a Retry-After covering the queue ahead, from the measured slot time', async () => {
+    const { clock, admission, refusals, job } = setup({ pageSlots: 1, queueLength: 1, queueWaitMs: 60_000 })
+    const first = job('first')
+    await flushPromises()
+    await clock.advance(4000) // a page that held its slot for 4 s
+    first.finish()
+    await first.result
     job('a')
     job('b')
     const err = await admission.run(new AbortController().signal, async () => 'c').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(QueueFullError)
     expect((err as QueueFullError).status).toBe(429)
-    expect((err as QueueFullError).headers()).toEqual({ 'retry-after': '2' })
+    // one queued ahead plus this one, 4 s each, through one slot
+    expect((err as QueueFullError).headers()).toEqual({ 'retry-after': '8' })
     expect(refusals).toEqual(['queue_full'])
+  })
+
+  it('takes a fixed Retry-After when one is configured', async () => {
+    const admission = new Admission({ plan: () => ({ pageSlots: 0, queueLength: 0, queueWaitMs: 1 }), clock: new FakeClock(), retryAfterSec: 7 })
+    const err = await admission.run(new AbortController().signal, async () => 'x').catch((e: unknown) => e)
+    expect((err as QueueFullError).headers()).toEqual({ 'retry-after': '7' })
   })
 
   it('answers 503 QUEUE_TIMEOUT with Retry-After when no slot frees up within queueWaitMs', async () => {
@@ -73,7 +85,8 @@ describe('Admission', () => {
     await clock.advance(1)
     const err = await bOutcome
     expect(err).toBeInstanceOf(QueueTimeoutError)
-    expect(err).toMatchObject({ status: 503, code: 'QUEUE_TIMEOUT', retryElsewhere: true, retryAfterSec: 2 })
+    // nothing measured yet: itself plus the one queued, at the 0.5 s first estimate, rounded up to 1 s
+    expect(err).toMatchObject({ status: 503, code: 'QUEUE_TIMEOUT', retryElsewhere: true, retryAfterSec: 1 })
     expect(refusals).toEqual(['queue_timeout'])
     expect(admission.stats().queued).toBe(0)
     a.finish()
