@@ -1,6 +1,6 @@
 // `npx tsx bench/edge-overhead.ts [--flag=value …]`: what the edge adds to a request, in one run.
 // A fixture site, one runner process and an edge process in front of it (API key and HMAC secret
-// set, as in production), all on loopback. After a warm-up, requests alternate between the runner
+// set, as in production), plus a stub runner process with a second edge in front of it, all on loopback. After a warm-up, requests alternate between the runner
 // directly (signed, as the edge signs) and through the edge, one at a time, in counterbalanced
 // blocks (E R R E or R E E R) so neither side always follows the other:
 //   - POST /html of a small fixture page: the target (edge − runner ≤ 2 ms at the median, ≤ 10 ms at p99);

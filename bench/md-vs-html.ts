@@ -9,11 +9,12 @@
 // medians and the ratio, not single requests.
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
 import { fitMarkdown } from '../runner/content/index.ts'
 import { startFixtureSite } from '../tests/helpers/fixture-site.ts'
 import { startRunnerProcess } from '../tests/helpers/start-runner.ts'
 
-const DEFAULTS = {
+export const DEFAULTS = {
   /** timed pairs (one /md, one /html) */
   n: 40,
   /** untimed pairs first: browser, spares and JIT warm */
@@ -60,8 +61,8 @@ function rng(seed: number): () => number {
   }
 }
 
-async function main(): Promise<void> {
-  const flags = readFlags(process.argv.slice(2))
+export async function mdVsHtml(argv: readonly string[]): Promise<object> {
+  const flags = readFlags(argv)
   const site = await startFixtureSite()
   const runner = await startRunnerProcess({ CRAWLFLEET_LOG_LEVEL: 'warn' })
   const url = `${site.url}${flags.page}`
@@ -128,11 +129,13 @@ async function main(): Promise<void> {
       target_ratio: flags.targetRatio,
       meets_target: ratio <= flags.targetRatio,
     }
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    return report
   } finally {
     await runner.stop()
     await site.close()
   }
 }
 
-await main()
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${JSON.stringify(await mdVsHtml(process.argv.slice(2)), null, 2)}\n`)
+}

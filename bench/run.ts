@@ -3,10 +3,28 @@
 import { parseArgs, type Args } from './lib/params.ts'
 import { DEFAULTS as PW_DEFAULTS, runnerVsPlaywright } from './runner-vs-playwright.ts'
 import { DEFAULTS as STAGED_DEFAULTS, staged } from './staged.ts'
+import { DEFAULTS as EDGE_DEFAULTS, edgeOverhead } from './edge-overhead.ts'
+import { DEFAULTS as ROUTING_DEFAULTS, routingSim } from './routing-sim.ts'
+import { DEFAULTS as MD_DEFAULTS, mdVsHtml } from './md-vs-html.ts'
+import { describeMachine } from './lib/machine.ts'
+import { publish } from './lib/report.ts'
+
+/** Scenarios that return one JSON object: saved like the others, with the machine and the date. */
+function jsonScenario(name: string, fn: (argv: readonly string[]) => Promise<object>) {
+  return async (args: Args) => {
+    const started = performance.now()
+    const result = await fn(Object.entries(args).map(([k, v]) => `--${k}=${v}`))
+    const report = { scenario: name, date: new Date().toISOString(), machine: await describeMachine(), params: args, durationSec: Math.round((performance.now() - started) / 1000), notes: [], result }
+    await publish(report, `# ${name}\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`\n`)
+  }
+}
 
 const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: object; about: string }> = {
   'runner-vs-playwright': { run: runnerVsPlaywright, defaults: PW_DEFAULTS, about: "issue 2: /html via a runner vs raw Playwright vs a launch per request, at c=1, 4, 32 (default)" },
   staged: { run: staged, defaults: STAGED_DEFAULTS, about: "issue 6: the 9 stages against the local stack (or one runner), memory as PSS" },
+  'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'issue 4: edge + runner vs the runner alone on loopback (real and stub runner)' },
+  'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'issue 4: routing decision time, signatures moved by losing a runner, two-choice balance' },
+  'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: 'issue 3: /md (fit) vs /html on the same page' },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))
