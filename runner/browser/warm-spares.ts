@@ -16,36 +16,46 @@ export interface WarmSparesOptions {
 
 export class WarmSpares {
   private readonly ready = new Map<string, PageSession[]>()
-  private readonly making = new Set<string>()
+  /** spares being made; a request that finds one on the way waits for it rather than making its own page */
+  private readonly making = new Map<string, { readonly session: Promise<PageSession | undefined>; claimed: boolean }>()
   private closed = false
 
   constructor(private readonly o: WarmSparesOptions) {}
 
-  /** A ready page on this browser, or undefined. */
-  take(browserId: string): PageSession | undefined {
+  /** A ready page on this browser (or the one being made for it), or undefined. */
+  async take(browserId: string): Promise<PageSession | undefined> {
     const list = this.ready.get(browserId)
     while (list && list.length > 0) {
       const s = list.shift()!
       if (!s.page.isClosed()) return s
     }
-    return undefined
+    const making = this.making.get(browserId)
+    if (!making || making.claimed) return undefined
+    making.claimed = true
+    const s = await making.session
+    return s && !s.page.isClosed() ? s : undefined
   }
 
   /** Makes a spare for this browser in the background, if there is room and time for one. */
   replenish(browserId: string, browser: Browser): void {
     if (this.closed || this.o.perBrowser <= 0 || this.making.has(browserId)) return
     if ((this.ready.get(browserId)?.length ?? 0) >= this.o.perBrowser || !this.o.hasIdleSlot() || !browser.isConnected()) return
-    this.making.add(browserId)
-    this.o
-      .open(browser)
-      .then((s) => {
-        if (this.closed || !browser.isConnected()) return void s.close()
-        const list = this.ready.get(browserId) ?? []
-        list.push(s)
-        this.ready.set(browserId, list)
-      })
-      .catch(() => undefined) // a browser closing under us: simply no spare
-      .finally(() => this.making.delete(browserId))
+    const entry = {
+      claimed: false,
+      session: this.o
+        .open(browser)
+        .then((s): PageSession | undefined => {
+          if (this.closed || !browser.isConnected()) return void s.close()
+          if (entry.claimed) return s
+          const list = this.ready.get(browserId) ?? []
+          list.push(s)
+          this.ready.set(browserId, list)
+          return undefined
+        })
+        .catch(() => undefined) // a browser closing under us: simply no spare
+        .finally(() => this.making.delete(browserId)),
+    }
+    this.making.set(browserId, entry)
   }
 
   count(): number {
