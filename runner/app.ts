@@ -58,9 +58,12 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
 
   for (const route of deps.routes) {
-    app.use(route.path, signed)
     app.use(route.path, requireJson)
+    // the limit before the signature: checking a signature reads the whole body
     app.use(route.path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
+    app.use(route.path, signed)
+    app.use(route.path, requireUtf8)
+    if (route.get) app.use(`${route.path}/*`, signed) // the GET form (/llm/{url}) is signed like the POST
     registerPageRoute(app, route, deps)
   }
   return app
@@ -75,13 +78,28 @@ export function openApiDocument(app: OpenAPIHono) {
 }
 
 async function requireJson(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], next: () => Promise<void>) {
+  if (c.req.method !== 'POST') return next() // another method on a page route is a 404, not a media-type question
   const type = c.req.header('content-type') ?? ''
   if (!/^application\/json\b/i.test(type)) throw new UnsupportedMediaTypeError(`send the body as application/json (got "${type || 'nothing'}")`)
+  await next()
+}
+
+/** Invalid UTF-8 is refused as the edge refuses it, rather than read with replacement characters. */
+async function requireUtf8(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], next: () => Promise<void>) {
+  if (c.req.method === 'POST') {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer()) // cached: the JSON parse reads the same bytes
+    } catch {
+      throw new InvalidFieldError('body', 'is not valid UTF-8')
+    }
+  }
   await next()
 }
 
 /** Hono's own errors (malformed JSON) become ours, so every 4xx names a field. */
 function normaliseHttpError(err: Error): Error {
   if (err instanceof HTTPException && err.status === 400) return new InvalidFieldError('body', 'is not valid JSON')
+  // the OpenAPI layer's own media-type check, for a content type it cannot parse ("application/json; !")
+  if (err instanceof HTTPException && err.status === 415) return new UnsupportedMediaTypeError('send the body as application/json (the content type does not parse)')
   return err
 }

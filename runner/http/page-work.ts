@@ -5,6 +5,7 @@ import type { Lease } from '../pool/types.ts'
 import type { WarmSpares } from '../browser/warm-spares.ts'
 import { openPageSession, type PageSession } from '../pages/page-session.ts'
 import { classifyPageError, type FailureContext } from '../pages/classify-error.ts'
+import { abortable } from '../util/with-deadline.ts'
 import type { RequestDeadline } from './request-deadline.ts'
 
 export interface PageWorkDeps {
@@ -28,21 +29,38 @@ export function createWithPage(deps: PageWorkDeps): WithPage {
       let session: PageSession | undefined
       const closeOnAbort = () => void session?.close()
       deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
+      // Playwright calls on a browser that dies under them may never settle (a newPage in flight at
+      // the crash hangs): the work races the deadline and the lease, which ends when the browser goes
+      const stop = AbortSignal.any([deadline.signal, lease.signal])
       try {
-        session = (useSpare ? deps.spares.take(lease.browserId) : undefined) ?? (await openPageSession(lease.browser, req.context))
+        session =
+          (useSpare ? await sessionOrAbort(deps.spares.take(lease.browserId), stop) : undefined) ??
+          (await sessionOrAbort(openPageSession(lease.browser, req.context), stop))
         if (deadline.signal.aborted) throw deadline.signal.reason
-        return await fn(session.page, deadline.remainingMs())
+        return await abortable(fn(session.page, deadline.remainingMs()), stop)
       } catch (err) {
         throw classifyPageError(err, {
           signal: deadline.signal,
           crashed: lease.crashed,
+          pageCrashed: session?.crashed() ?? false,
           egressFailure: deps.egressFailure,
         })
       } finally {
         deadline.signal.removeEventListener('abort', closeOnAbort)
-        await session?.close()
+        // a dead browser may never answer the close either
+        await abortable(session?.close() ?? Promise.resolve(), lease.signal).catch(() => undefined)
         lease.release()
         if (useSpare && !lease.crashed) deps.spares.replenish(lease.browserId, lease.browser)
       }
     })
+}
+
+/** The session when it comes, or the signal's reason; a session that arrives after the abort is closed. */
+async function sessionOrAbort<S extends PageSession | undefined>(coming: Promise<S>, signal: AbortSignal): Promise<S> {
+  try {
+    return await abortable(coming, signal)
+  } catch (err) {
+    if (signal.aborted) void coming.then((s) => s?.close(), () => undefined)
+    throw err
+  }
 }

@@ -1,6 +1,7 @@
 import {
   BrowserCrashedError,
   CrawlfleetError,
+  InvalidFieldError,
   PageTimeoutError,
   TargetFailedError,
   type TargetFailure,
@@ -15,6 +16,15 @@ const NET_ERRORS: readonly [RegExp, TargetFailure, string][] = [
   [/ERR_TIMED_OUT|ERR_CONNECTION_TIMED_OUT/, 'other', 'the connection to the target timed out'],
   [/ERR_TOO_MANY_REDIRECTS/, 'http', 'the target redirected too many times'],
   [/ERR_ABORTED/, 'aborted', 'the navigation was aborted (often a download or a navigation away)'],
+]
+
+/** Context options the schema lets through but Chromium refuses when the page is made: the caller's error, not ours. */
+const CONTEXT_OPTION_ERRORS: readonly [RegExp, string, string][] = [
+  [/Invalid timezone ID/, 'timezone_id', 'is not a time zone Chromium knows'],
+  [/setLocaleOverride\): Invalid locale/, 'locale', 'is not a locale Chromium accepts'],
+  [/setExtraHTTPHeaders\): Invalid header name/, 'headers', 'holds a header name that is not a valid HTTP token'],
+  [/setExtraHTTPHeaders\): Invalid header value/, 'headers', 'holds a header value that is not valid in HTTP'],
+  [/setUserAgentOverride\): Invalid characters/, 'user_agent', 'holds characters a user agent may not contain'],
 ]
 
 const SOCKET_ERRORS: Readonly<Record<string, readonly [TargetFailure, string]>> = {
@@ -39,6 +49,8 @@ export interface FailureContext {
   readonly signal: AbortSignal
   /** the browser died under the request */
   readonly crashed: boolean
+  /** the page's renderer process died under the request (the browser lives on) */
+  readonly pageCrashed?: boolean
   /** what the egress proxy last saw for a host: HTTPS failures reach Chromium only as a failed tunnel */
   readonly egressFailure?: (hostname: string) => EgressOutcome | undefined
 }
@@ -49,6 +61,14 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
   if (ctx.signal.aborted && ctx.signal.reason instanceof CrawlfleetError) return ctx.signal.reason
   if (ctx.crashed) return new BrowserCrashedError(undefined, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
+  if (ctx.pageCrashed || /Target crashed|Page crashed/i.test(message)) {
+    return new BrowserCrashedError("the page's renderer process crashed", { cause: err })
+  }
+  for (const [pattern, field, text] of CONTEXT_OPTION_ERRORS) {
+    if (pattern.test(message)) return new InvalidFieldError(field, text)
+  }
+  const badWaitFor = waitForError(err, message)
+  if (badWaitFor) return badWaitFor
   if (/ERR_TUNNEL_CONNECTION_FAILED/.test(message)) return tunnelFailure(message, ctx)
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new PageTimeoutError(`the page did not finish in time: ${firstLine(message)}`, { cause: err })
@@ -64,6 +84,14 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
     return new TargetFailedError('other', firstLine(message), { cause: err })
   }
   throw err // not a page failure we understand: let the error handler log it as INTERNAL
+}
+
+/** A wait_for that cannot run (a selector that does not parse, a predicate that throws) is the caller's error. */
+function waitForError(err: unknown, message: string): InvalidFieldError | undefined {
+  if (err instanceof Error && err.name === 'TimeoutError') return undefined
+  if (!/^(page|frame)\.waitFor(Selector|Function): /.test(message)) return undefined
+  if (/has been closed|Target closed|navigating|Execution context was destroyed/i.test(message)) return undefined
+  return new InvalidFieldError('wait_for', firstLine(message).replace(/^(page|frame)\.waitFor(Selector|Function): /, '').slice(0, 300))
 }
 
 function tunnelFailure(message: string, ctx: FailureContext): CrawlfleetError {

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import type { CrawlerConfig } from '../contract/request-schemas.ts'
 import { navigate } from './navigate.ts'
+import { settledContent } from './page-content.ts'
 
 export interface CrawledPage {
   readonly statusCode: number | null
@@ -14,8 +15,9 @@ export interface CrawledPage {
 export async function crawlPage(page: Page, url: string, config: CrawlerConfig, timeoutMs: number): Promise<CrawledPage> {
   const nav = await navigate(page, url, { waitUntil: config.wait_until ?? 'load', waitFor: config.wait_for, timeoutMs })
   const scripts = config.js_code === undefined ? [] : Array.isArray(config.js_code) ? config.js_code : [config.js_code]
-  for (const script of scripts) await page.evaluate(`(async () => {\n${script}\n})()`)
-  const html = await page.content()
+  // results are dropped in the page: a script returning megabytes must not send them over
+  for (const script of scripts) await page.evaluate(`(async () => {\n${script}\n})().then(() => undefined)`)
+  const html = await settledContent(page, timeoutMs)
   const screenshot = config.screenshot ? (await page.screenshot({ type: 'png', fullPage: true, timeout: timeoutMs })).toString('base64') : undefined
   const pdf = config.pdf ? (await page.pdf({ format: 'A4', printBackground: true })).toString('base64') : undefined
   return { statusCode: nav.statusCode, finalUrl: nav.finalUrl, html, screenshot, pdf }
