@@ -27,7 +27,11 @@ export function crawlStreamRoute(workers: () => number) {
     run: async (input, work) => {
       const encoder = new TextEncoder()
       let cancelled = false
-      let readerWants: (() => void) | undefined
+      // every crawl worker that is waiting for the reader; all wake when the reader pulls or leaves
+      const waiting: (() => void)[] = []
+      const wakeAll = () => waiting.splice(0).forEach((wake) => wake())
+      // the deadline ending while workers wait on a reader that stopped reading must free them too
+      work.deadline.signal.addEventListener('abort', wakeAll, { once: true })
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           // a crawl worker waits here until the client has read the previous line, so a slow reader
@@ -35,7 +39,9 @@ export function crawlStreamRoute(workers: () => number) {
           const line = async (o: unknown) => {
             if (cancelled) return
             controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`))
-            while (!cancelled && (controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (readerWants = resolve))
+            while (!cancelled && !work.deadline.signal.aborted && (controller.desiredSize ?? 1) <= 0) {
+              await new Promise<void>((resolve) => waiting.push(resolve))
+            }
           }
           runCrawl(input, work, workers(), line)
             .then(() => line({ status: 'completed' }))
@@ -52,13 +58,12 @@ export function crawlStreamRoute(workers: () => number) {
             })
         },
         pull() {
-          readerWants?.()
-          readerWants = undefined
+          wakeAll()
         },
         cancel() {
           // the client stopped reading: abort the remaining pages
           cancelled = true
-          readerWants?.()
+          wakeAll()
           work.deadline.cancel()
         },
       })

@@ -75,6 +75,7 @@ afterAll(async () => {
   await runner?.stop()
   await site?.close()
   expect(await untilNoneTagged(tag)).toEqual([])
+  delete process.env.CRAWLFLEET_TEST_TAG
 })
 
 const variant = (extra_args: string[]) => ({ browser_config: { extra_args } })

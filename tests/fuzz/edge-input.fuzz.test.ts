@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 const AUTH = { authorization: `Bearer ${API_KEY}` }
-const send = (r: string, body: unknown, headers: Record<string, string> = {}, withinMs = 5000) =>
+const send = (r: string, body: unknown, headers: Record<string, string> = {}, withinMs = 15_000) =>
   fetch(`${edge.url}${r}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...AUTH, ...headers },
@@ -115,7 +115,7 @@ describe('fuzzed requests through the edge', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...AUTH, ...headers },
           body: JSON.stringify(validRefusedBody(r)),
-          signal: AbortSignal.timeout(5000),
+          signal: AbortSignal.timeout(15_000),
         })
         const what = `${r}?${qs} ${JSON.stringify(headers)}`
         expect(res.status, what).toBe(403)
@@ -132,7 +132,7 @@ describe('fuzzed requests through the edge', () => {
     )
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 6 }).map((ps) => `x${ps.join('')}`), async (p) => {
-        const res = await fetch(`${edge.url}/llm/${p}?q=what`, { headers: AUTH, signal: AbortSignal.timeout(5000) })
+        const res = await fetch(`${edge.url}/llm/${p}?q=what`, { headers: AUTH, signal: AbortSignal.timeout(15_000) })
         const what = `GET /llm/${p}`
         expect(res.status, what).toBeGreaterThanOrEqual(400)
         expect(res.status, what).toBeLessThan(500)

@@ -32,21 +32,24 @@ const CRAWLER_KEYS = ['wait_until', 'wait_for', 'page_timeout', 'screenshot', 'p
 
 export const json = fc.jsonValue({ maxDepth: 3 })
 
-/** Never fetched: refused by the policy (metadata, private, loopback-less schemes) or under .invalid (RFC 6761). */
+/** Refused by the policy without a DNS question: private and metadata addresses, other schemes. */
+export const refusedWithoutDns = fc.constantFrom(
+  'http://169.254.169.254/latest/meta-data/',
+  'http://169.254.170.2/v2/credentials',
+  'http://10.0.0.1/',
+  'http://192.168.1.1/admin',
+  'http://[fd00::1]/',
+  'http://0.0.0.0/',
+  'http://224.0.0.1/',
+  'file:///etc/passwd',
+  'ftp://files.invalid/',
+  'javascript:alert(1)',
+  'data:text/html,<h1>x</h1>',
+)
+
+/** Never fetched: refused by the policy, or under .invalid (RFC 6761), which never resolves. */
 export const refusedUrl = fc.oneof(
-  fc.constantFrom(
-    'http://169.254.169.254/latest/meta-data/',
-    'http://169.254.170.2/v2/credentials',
-    'http://10.0.0.1/',
-    'http://192.168.1.1/admin',
-    'http://[fd00::1]/',
-    'http://0.0.0.0/',
-    'http://224.0.0.1/',
-    'file:///etc/passwd',
-    'ftp://files.invalid/',
-    'javascript:alert(1)',
-    'data:text/html,<h1>x</h1>',
-  ),
+  refusedWithoutDns,
   fc
     .tuple(fc.constantFrom('http', 'https'), fc.stringMatching(/^[a-z][a-z-]{0,20}$/), fc.webPath())
     .map(([scheme, label, path]) => `${scheme}://${label}.invalid${path}`),
