@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { fitMarkdown } from '../runner/content/index.ts'
+import { prng } from './lib/zipf.ts'
 import { startFixtureSite } from '../tests/helpers/fixture-site.ts'
 import { startRunnerProcess } from '../tests/helpers/start-runner.ts'
 
@@ -49,17 +50,6 @@ function quantile(values: readonly number[], q: number): number {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
 const summary = (ms: readonly number[]) => ({ n: ms.length, median_ms: round(quantile(ms, 0.5)), p90_ms: round(quantile(ms, 0.9)), min_ms: round(Math.min(...ms)), max_ms: round(Math.max(...ms)) })
 
-/** mulberry32: a reproducible order for the pairs */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export async function mdVsHtml(argv: readonly string[]): Promise<object> {
   const flags = readFlags(argv)
@@ -87,7 +77,7 @@ export async function mdVsHtml(argv: readonly string[]): Promise<object> {
     const html = (await call('html')).body.html as string
     if (!md || md.includes('<') || !html.includes('<html')) throw new Error('unexpected answers: /md must be Markdown and /html HTML')
 
-    const random = rng(flags.seed)
+    const random = prng(flags.seed)
     const times: Record<Kind, number[]> = { md: [], html: [] }
     const pairRatios: number[] = []
     for (let i = 0; i < flags.warmup + flags.n; i++) {

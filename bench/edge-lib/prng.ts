@@ -1,17 +1,12 @@
+import { prng } from '../lib/zipf.ts'
+
 /** A small seeded PRNG (mulberry32), so a simulation replays the same stream for every policy it compares. */
 export class Rng {
-  private s: number
+  /** uniform in [0, 1) */
+  readonly next: () => number
 
   constructor(seed: number) {
-    this.s = seed >>> 0
-  }
-
-  /** uniform in [0, 1) */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0)
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    this.next = prng(seed)
   }
 
   int(n: number): number {

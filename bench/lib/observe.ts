@@ -1,3 +1,4 @@
+import type { PoolCounters } from '../../runner/pool/types.ts'
 import { processPssMb, treeMemory, type TreeMemory } from './memory.ts'
 import type { Stack, StackRunner } from './stack.ts'
 
@@ -19,17 +20,8 @@ export interface Pressure {
   readonly plan: { pageSlots: number; queueLength: number; maxBrowsers: number }
 }
 
-export interface Counters {
-  hits: number
-  misses: number
-  launches: number
-  launchFailures: number
-  promotions: number
-  evictions: number
-  retirements: number
-  crashes: number
-  refusals: Record<string, number>
-}
+/** the pool's own counters, as /pressure reports them */
+export type Counters = PoolCounters
 
 export async function pressures(stack: Stack): Promise<Pressure[]> {
   return Promise.all(

@@ -103,9 +103,9 @@ describe('the converter on edge cases', () => {
   const md = (body: string, url = 'https://site.example/a/b.html') => rawMarkdown(`<html><head></head><body>${body}</body></html>`, url)
 
   it('resolves against <base href> when the page has one', () => {
-    const out = rawMarkdown('<html><head><base href="https://cdn.example/root/"></head><body><a href="x.html">x</a><img src="i.png" alt="i"></body></html>', 'https://site.example/a/b.html')
-    expect(out).toContain('[x](https://cdn.example/root/x.html)')
-    expect(out).toContain('![i](https://cdn.example/root/i.png)')
+    const out = rawMarkdown('<html><head><base href="https://cdn.example/assets/"></head><body><a href="x.html">x</a><img src="i.png" alt="i"></body></html>', 'https://site.example/a/b.html')
+    expect(out).toContain('[x](https://cdn.example/assets/x.html)')
+    expect(out).toContain('![i](https://cdn.example/assets/i.png)')
   })
 
   it('gives a header-less table an empty header and pads short rows', () => {
