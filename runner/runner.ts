@@ -114,6 +114,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       leasedPages: snap.counts.leased,
       queueDepth: a.queued,
       counters: snap.counters,
+      requestLatency: metrics.latencyTotals(),
     }
   }
 

@@ -1,11 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { METRIC, REFUSAL_REASONS } from '../contract/metric-names.ts'
-import type { RunnerStats } from './runner-stats.ts'
+import type { LatencyTotals, RunnerStats } from './runner-stats.ts'
 
 export interface PrometheusMetrics {
   readonly registry: Registry
   observeRequest(route: string, status: number, seconds: number): void
+  /** every page request's duration so far, for the CloudWatch publisher */
+  latencyTotals(): LatencyTotals
 }
+
+const LATENCY_BUCKETS_SEC = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30, 60]
 
 /** /metrics: gauges and counters are read from RunnerStats at scrape time; latency is observed per request. */
 export function createPrometheusMetrics(readStats: () => Promise<RunnerStats>, o: { runnerId: string; defaultMetrics?: boolean }): PrometheusMetrics {
@@ -78,12 +82,23 @@ export function createPrometheusMetrics(readStats: () => Promise<RunnerStats>, o
     name: METRIC.requestLatency.prom,
     help: METRIC.requestLatency.help,
     labelNames: ['route', 'status'],
-    buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30, 60],
+    buckets: LATENCY_BUCKETS_SEC,
     registers: [registry],
   })
 
+  let count = 0
+  let sumMs = 0
+  const bucketCounts = LATENCY_BUCKETS_SEC.map(() => 0)
   return {
     registry,
-    observeRequest: (route, status, seconds) => latency.observe({ route, status: String(status) }, seconds),
+    observeRequest: (route, status, seconds) => {
+      latency.observe({ route, status: String(status) }, seconds)
+      count++
+      sumMs += seconds * 1000
+      LATENCY_BUCKETS_SEC.forEach((le, i) => {
+        if (seconds <= le) bucketCounts[i]!++
+      })
+    },
+    latencyTotals: () => ({ count, sumMs, buckets: LATENCY_BUCKETS_SEC.map((le, i) => ({ leMs: le * 1000, count: bucketCounts[i]! })) }),
   }
 }
