@@ -17,7 +17,7 @@ import { DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_POOL_SETTING
 import { Janitor } from './pool/janitor.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
-import type { PressureSource, ResourceSample, Limits } from './resources/types.ts'
+import type { PressureSource, Limits } from './resources/types.ts'
 import { buildPageRoutes } from './routes/index.ts'
 import type { Clock } from './util/clock.ts'
 import type { Logger } from './util/logger.ts'
@@ -98,11 +98,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   })
 
   let draining = false
-  let lastSample: ResourceSample | undefined
-  const sample = async () => (lastSample = await deps.resources.sample())
 
   async function stats(): Promise<RunnerStats> {
-    const s = await sample()
+    const s = await deps.resources.sample()
     const snap = pool.snapshot()
     const a = admission.stats()
     return {
@@ -134,7 +132,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       return (a.running + a.queued) / Math.max(1, planNow().pageSlots)
     },
     pressure: async () => pressureReport(await stats()),
-    nowWallMs: () => Date.now(),
+    nowWallMs: deps.nowWallMs,
     logError: (err, fields) => log.error({ err, ...fields }, 'unhandled error'),
   })
 

@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
 
 // A stand-in runner: a process of its own that answers every request, after reading its body,
 // with one recorded runner answer. An edge in front of it forwards a real page call whose answer
 // costs nothing, so the edge's own cost is not lost in a browser's variance. It runs in its own
 // process, as the runner does, so that calling it directly crosses a process boundary too.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const ANSWER_ENV = 'CRAWLFLEET_BENCH_STUB_ANSWER'
 
 export interface RecordedAnswer {
@@ -30,38 +28,11 @@ export async function startStubRunner(answer: RecordedAnswer, readyTimeoutMs = 3
     if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'].includes(k)) headers[k] = v
   })
   const encoded = Buffer.from(JSON.stringify({ status: answer.status, headers, body: Buffer.from(answer.body).toString('base64') })).toString('base64')
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-    cwd: ROOT,
-    env: { ...process.env, [ANSWER_ENV]: encoded },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  child.stderr!.on('data', (d) => (out += d))
-  const exited = once(child, 'exit')
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await exited
-  }
-  const port = await new Promise<number>((resolve, reject) => {
-    let line = ''
-    const timer = setTimeout(() => reject(new Error(`stub runner did not start within ${readyTimeoutMs} ms: ${out}`)), readyTimeoutMs)
-    child.stdout!.on('data', (d) => {
-      line += d
-      const m = /^listening (\d+)\n/.exec(line)
-      if (m) {
-        clearTimeout(timer)
-        resolve(Number(m[1]))
-      }
-    })
-    void exited.then(() => {
-      clearTimeout(timer)
-      reject(new Error(`stub runner exited: ${out}`))
-    })
-  }).catch(async (err: unknown) => {
-    await stop()
-    throw err
-  })
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop }
+  const proc = spawnTsx(fileURLToPath(import.meta.url), { [ANSWER_ENV]: encoded })
+  const listening = () => /(?:^|\n)listening (\d+)\n/.exec(proc.output())
+  await waitUntilReady('stub runner', proc, () => listening() !== null, { timeoutMs: readyTimeoutMs, intervalMs: 20 })
+  const port = Number(listening()![1])
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid, stop: async () => void (await proc.stop()) }
 }
 
 function serveRecorded(encoded: string): void {

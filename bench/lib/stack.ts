@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { listProcesses } from '../../runner/browser/process-tree.ts'
 import { signRequest } from '../../runner/contract/edge-signature.ts'
+import { spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
 import { freePort, startRunnerProcess } from '../../tests/helpers/start-runner.ts'
 import { CLIENT_TIMEOUT_MS } from './http.ts'
 import { progress } from './report.ts'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const READY_TIMEOUT_MS = 120_000
 
 export interface StackRunner {
@@ -59,46 +56,29 @@ export async function startStack(o: { runners: number; env: Record<string, strin
 async function startLocalStack(count: number, env: Record<string, string>): Promise<Stack> {
   const port = await freePort()
   const secret = randomBytes(32).toString('hex')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-stack.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      CRAWLFLEET_RUNNER_COUNT: String(count),
-      CRAWLFLEET_HMAC_SECRET: secret,
-      CRAWLFLEET_API_KEYS: '', // an open edge: it then listens on loopback only
-      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
-      CRAWLFLEET_LOG_LEVEL: 'warn',
-      CRAWLFLEET_STOP_TIMEOUT_MS: '10000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawnTsx('scripts/local-stack.ts', {
+    PORT: String(port),
+    CRAWLFLEET_RUNNER_COUNT: String(count),
+    CRAWLFLEET_HMAC_SECRET: secret,
+    CRAWLFLEET_API_KEYS: '', // an open edge: it then listens on loopback only
+    CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
+    CRAWLFLEET_LOG_LEVEL: 'warn',
+    CRAWLFLEET_STOP_TIMEOUT_MS: '10000',
+    ...env,
   })
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const exited = once(child, 'exit')
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await exited
-  }
+  const stop = async () => void (await proc.stop())
   try {
     const url = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + READY_TIMEOUT_MS
     // the stack prints its banner once every runner is ready and the edge listens
-    while (!out.includes('crawlfleet is up')) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`it exited: ${out.trim()}`)
-      if (Date.now() > deadline) throw new Error(`not up within ${READY_TIMEOUT_MS / 1000} s: ${out.trim()}`)
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    await waitUntilReady('the local stack', proc, () => proc.output().includes('crawlfleet is up'), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 200 })
     if (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) throw new Error('the edge does not answer /health')
-    const runners = await runnersOf(child.pid!)
+    const runners = await runnersOf(proc.pid)
     if (runners.length !== count) throw new Error(`found ${runners.length} runner processes, expected ${count}`)
     return {
       mode: 'local-stack',
       url,
       runners,
-      edgePid: child.pid!,
+      edgePid: proc.pid,
       runnerGet: (r, path) =>
         fetch(`${r.url}${path}`, { headers: signRequest(secret, 'GET', path, Date.now(), ''), signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }),
       stop,

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
+import { connect } from 'node:net'
+import { listenOnLoopback } from '../util/listen-loopback.ts'
 import type { Duplex } from 'node:stream'
 
 // Every browser without a proxy of its own sends all its traffic through this proxy, which
@@ -31,7 +32,6 @@ const MAX_REMEMBERED_FAILURES = 1000
 
 export async function startEgressProxy(resolveAllowed: ResolveAllowed, o: { log?: (event: string, fields: object) => void } = {}): Promise<EgressProxy> {
   const log = o.log ?? (() => undefined)
-  const sockets = new Set<Socket>()
   const failures = new Map<string, EgressOutcome & { atMs: number }>()
   let refused = 0
   const remember = (hostname: string, outcome: EgressOutcome) => {
@@ -62,12 +62,8 @@ export async function startEgressProxy(resolveAllowed: ResolveAllowed, o: { log?
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => void tunnel(req, client, head, hooks))
   // Chromium tunnels ws:// through CONNECT; an upgrade in absolute form is not something it sends
   server.on('upgrade', (_req, socket: Duplex) => socket.destroy())
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listener = await listenOnLoopback(server)
+  const { port } = listener
   return {
     url: `http://127.0.0.1:${port}`,
     refusals: () => refused,
@@ -75,11 +71,7 @@ export async function startEgressProxy(resolveAllowed: ResolveAllowed, o: { log?
       const f = failures.get(unbracket(hostname)) ?? failures.get(hostname)
       return f && performance.now() - f.atMs < FAILURE_MEMORY_MS ? f : undefined
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close: listener.close,
   }
 }
 

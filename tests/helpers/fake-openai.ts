@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../../runner/util/listen-loopback.ts'
 
 // A real OpenAI-compatible chat-completions server on loopback, the one stand-in for an outside
 // service: it records every request and answers from a script (content, an HTTP error, a body that
@@ -46,7 +46,6 @@ export async function startFakeOpenAi(o: { fallback?: FakeReply } = {}): Promise
   const requests: RecordedRequest[] = []
   const queue: FakeReply[] = []
   const fallback = o.fallback ?? reply.content('scripted answer')
-  const sockets = new Set<Socket>()
   const waiters: ((r: RecordedRequest) => void)[] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -92,22 +91,14 @@ export async function startFakeOpenAi(o: { fallback?: FakeReply } = {}): Promise
       }
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listener = await listenOnLoopback(server)
+  const { port } = listener
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...replies) => void queue.push(...replies),
     clearScript: () => void queue.splice(0),
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close: listener.close,
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../../runner/util/listen-loopback.ts'
 
 // The local site the tests render: static pages from tests/fixtures/site plus a few dynamic
 // routes for timing and failure cases. Every request is recorded, so a test can prove that a
@@ -36,7 +36,6 @@ export interface FixtureSite {
 export async function startFixtureSite(host = '127.0.0.1'): Promise<FixtureSite> {
   const requests: string[] = []
   const waiters: { prefix: string; resolve: () => void }[] = []
-  const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/'
     requests.push(path)
@@ -46,23 +45,15 @@ export async function startFixtureSite(host = '127.0.0.1'): Promise<FixtureSite>
     }
     handle(req, res).catch(() => res.destroy())
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, host, resolve))
-  const { port } = server.address() as AddressInfo
+  const listener = await listenOnLoopback(server, host)
+  const { port } = listener
   return {
     url: `http://${host}:${port}`,
     port,
     requests,
     waitForRequest: (prefix) =>
       requests.some((p) => p.startsWith(prefix)) ? Promise.resolve() : new Promise((resolve) => waiters.push({ prefix, resolve })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close: listener.close,
   }
 }
 

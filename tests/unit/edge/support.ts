@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../../../runner/util/listen-loopback.ts'
 import { ApiKeySet } from '../../../edge/api-keys.ts'
 import { createEdgeApp, type EdgeDeps } from '../../../edge/app.ts'
 import { staticDiscovery } from '../../../edge/discovery/static.ts'
@@ -116,26 +116,17 @@ export interface FakeRunner {
 
 /** A real node:http server on loopback that answers like a runner, for streaming and Lambda tests. */
 export async function startFakeRunner(handle: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<FakeRunner> {
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => handle(req, res, Buffer.concat(chunks)))
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listener = await listenOnLoopback(server)
+  const { port } = listener
   return {
     url: `http://127.0.0.1:${port}`,
     id: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close: listener.close,
   }
 }
 

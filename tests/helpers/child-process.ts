@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A TypeScript entry of this repo running as its own Node process, its output kept. */
+export interface TsxProcess {
+  readonly child: ChildProcess
+  readonly pid: number
+  /** everything it printed, stdout and stderr, for readiness checks and failure messages */
+  output(): string
+  isRunning(): boolean
+  /** resolves with the exit code, or the signal that ended it */
+  exited(): Promise<number | string>
+  /** sends the signal (unless it already ended) and waits for the exit */
+  stop(signal?: NodeJS.Signals): Promise<number | string>
+}
+
+export function spawnTsx(entry: string, env: Record<string, string | undefined>): TsxProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
+  const isRunning = () => child.exitCode === null && child.signalCode === null
+  return {
+    child,
+    pid: child.pid!,
+    output: () => out,
+    isRunning,
+    exited: () => exit,
+    stop: (signal = 'SIGTERM') => {
+      if (isRunning()) child.kill(signal)
+      return exit
+    },
+  }
+}
+
+/**
+ * Polls `ready` until it holds; a process coming up opens its port with no event to wait for.
+ * Throws (after stopping the process) when it exits first or the time runs out, with its output.
+ */
+export async function waitUntilReady(what: string, proc: TsxProcess, ready: () => boolean | Promise<boolean>, o: { timeoutMs: number; intervalMs?: number }): Promise<void> {
+  const deadline = Date.now() + o.timeoutMs
+  for (;;) {
+    if (!proc.isRunning()) throw new Error(`${what} exited before it was ready:\n${proc.output()}`)
+    if (await ready()) return
+    if (Date.now() > deadline) {
+      await proc.stop('SIGKILL')
+      throw new Error(`${what} not ready within ${o.timeoutMs} ms:\n${proc.output()}`)
+    }
+    await new Promise((r) => setTimeout(r, o.intervalMs ?? 100))
+  }
+}
+
+/** true when GET url answers 2xx */
+export const answersOk = (url: string) => () => fetch(url).then((r) => r.ok, () => false)
