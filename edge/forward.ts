@@ -1,4 +1,4 @@
-import { signRequest } from '../runner/contract/edge-signature.ts'
+import { signRequest } from '../runner/contract/request-hmac.ts'
 import { ClientGoneError, isRetryElsewhereStatus, NoRunnerError, PageTimeoutError } from '../runner/contract/errors.ts'
 import { HEADER } from '../runner/contract/http-names.ts'
 import { EDGE_METRIC } from '../runner/contract/metric-names.ts'

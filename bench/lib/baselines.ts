@@ -1,8 +1,8 @@
 import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions } from 'playwright-core'
 import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
-import { startEgressProxy } from '../../runner/browser/egress-proxy.ts'
+import { startEgressProxy } from '../../runner/egress/egress-proxy.ts'
 import { createUrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
-import { openPageSession } from '../../runner/pages/page-session.ts'
+import { openPageSession } from '../../runner/session/page-session.ts'
 import { chromiumPath } from './machine.ts'
 import type { Answer } from './load.ts'
 

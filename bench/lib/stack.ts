@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { listProcesses } from '../../runner/browser/process-tree.ts'
-import { signRequest } from '../../runner/contract/edge-signature.ts'
+import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
 import { freePort, startRunnerProcess } from '../../tests/helpers/start-runner.ts'
 import { CLIENT_TIMEOUT_MS } from './http.ts'

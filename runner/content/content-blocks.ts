@@ -1,4 +1,4 @@
-import { isChromeElement } from './chrome.ts'
+import { isBoilerplateElement } from './boilerplate.ts'
 
 /** A heading and what follows it up to the next heading; the unit BM25 ranks. */
 export interface ContentBlock {
@@ -14,12 +14,12 @@ function hasOwnText(el: Element): boolean {
   return false
 }
 
-/** Splits `root` into blocks in page order, skipping chrome; does not modify the tree. */
+/** Splits `root` into blocks in page order, skipping boilerplate; does not modify the tree. */
 export function splitBlocks(root: Element): ContentBlock[] {
   const groups: Element[][] = [[]]
   const walk = (el: Element) => {
     for (let c = el.firstElementChild; c; c = c.nextElementSibling) {
-      if (isChromeElement(c)) continue
+      if (isBoilerplateElement(c)) continue
       if (HEADING.test(c.tagName)) groups.push([c])
       else if (LEAF_BLOCKS.has(c.tagName) || hasOwnText(c)) groups.at(-1)!.push(c)
       else walk(c)

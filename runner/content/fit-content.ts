@@ -1,5 +1,5 @@
 import { isProbablyReaderable, Readability } from '@mozilla/readability'
-import { removeChrome } from './chrome.ts'
+import { removeBoilerplate } from './boilerplate.ts'
 import { protectTaskCheckboxes } from './gfm-rules.ts'
 
 export type ExtractionMethod = 'readability' | 'heuristic'
@@ -33,7 +33,7 @@ function heuristic(doc: Document): MainContent {
  * the page's own markup.
  */
 export function extractMainContent(doc: Document, reparse: () => Document, o: { readability?: boolean } = {}): MainContent {
-  removeChrome(doc.body)
+  removeBoilerplate(doc.body)
   if (o.readability === false || !isProbablyReaderable(doc)) return heuristic(doc)
   const semantic = semanticRoot(doc)
   const semanticChars = semantic ? textLength(semantic) : 0
@@ -45,7 +45,7 @@ export function extractMainContent(doc: Document, reparse: () => Document, o: { 
   // root; when it keeps less than half of that root's text, the page's markup is trusted instead.
   if (!root || textLength(root) < semanticChars / 2) {
     const fresh = reparse()
-    removeChrome(fresh.body)
+    removeBoilerplate(fresh.body)
     return heuristic(fresh)
   }
   return { root, method: 'readability', title: article.title?.trim() || null }

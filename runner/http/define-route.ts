@@ -7,8 +7,8 @@ import { HEADER } from '../contract/http-names.ts'
 import { ErrorResponse } from '../contract/request-schemas.ts'
 import { parseOrThrow } from '../contract/validate.ts'
 import type { Clock } from '../util/clock.ts'
-import { requestDeadline, type RequestDeadline } from './request-deadline.ts'
-import type { WithPage } from './page-work.ts'
+import { requestDeadline, type RequestDeadline } from '../session/request-deadline.ts'
+import type { WithPage } from '../session/with-page.ts'
 
 /** What a page route gets: its deadline and a way to run work on fresh pages within it. */
 export interface PageWork {

@@ -1,7 +1,7 @@
 import type { Page, Request } from 'playwright-core'
 import { UrlRefusedError } from '../contract/errors.ts'
-import { EGRESS_HEADER } from '../browser/egress-proxy.ts'
-import { targetFailureFromCode } from './classify-error.ts'
+import { EGRESS_HEADER } from '../egress/egress-proxy.ts'
+import { targetFailureFromCode } from '../session/classify-error.ts'
 
 export interface NavigateOptions {
   readonly waitUntil: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'

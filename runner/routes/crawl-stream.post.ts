@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { ClientGoneError } from '../contract/errors.ts'
 import { CRAWL_TIMEOUT_MS, CrawlRequest, CrawlResult } from '../contract/request-schemas.ts'
-import { runCrawl } from '../crawl/run-crawl.ts'
+import { runCrawl } from '../pages/run-crawl.ts'
 import { definePageRoute } from '../http/define-route.ts'
 
 /** the stream's last line */

@@ -1,5 +1,5 @@
 import { CRAWL_TIMEOUT_MS, CrawlRequest, CrawlResponse, type CrawlResult } from '../contract/request-schemas.ts'
-import { runCrawl } from '../crawl/run-crawl.ts'
+import { runCrawl } from '../pages/run-crawl.ts'
 import { definePageRoute } from '../http/define-route.ts'
 
 export function crawlRoute(workers: () => number) {

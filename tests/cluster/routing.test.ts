@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signRequest } from '../../runner/contract/edge-signature.ts'
+import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { ALLOWED_EXTRA_ARGS } from '../../runner/contract/browser-config.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import type { BrowserConfigInput } from '../../runner/contract/browser-config.ts'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signRequest } from '../../runner/contract/edge-signature.ts'
+import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { client, expectCleanError, idle, memoryStatus, postOnOwnConnection, resetPeakRss, type Client } from '../helpers/fault-tools.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'

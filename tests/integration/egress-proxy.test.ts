@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEgressProxy, type EgressProxy } from '../../runner/browser/egress-proxy.ts'
+import { startEgressProxy, type EgressProxy } from '../../runner/egress/egress-proxy.ts'
 import { createUrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RunnerBackoff } from '../../../edge/routing/runner-backoff.ts'
 import { rankRunners } from '../../../edge/routing/rendezvous.ts'
-import { verifyRequest } from '../../../runner/contract/edge-signature.ts'
+import { verifyRequest } from '../../../runner/contract/request-hmac.ts'
 import { signatureOf, launchOptionsFrom } from '../../../runner/contract/signature.ts'
 import { connectionRefused, fakeClock, fakeTransport, hostOf, runnerAnswer, runnerUrls, testEdge, WALL_START_MS } from './support.ts'
 

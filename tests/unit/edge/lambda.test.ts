@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../edge/api-keys.ts'
-import { verifyRequest } from '../../../runner/contract/edge-signature.ts'
+import { verifyRequest } from '../../../runner/contract/request-hmac.ts'
 import { PNG_BYTES, startFakeRunner, type FakeRunner } from './support.ts'
 
 // The Lambda entry, invoked the way the Lambda runtime does it: Function URL (payload v2) events

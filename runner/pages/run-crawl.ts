@@ -3,7 +3,7 @@ import { ClientGoneError, CrawlfleetError, PageTimeoutError } from '../contract/
 import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '../contract/request-schemas.ts'
 import { analysePage } from '../content/index.ts'
 import type { PageWork } from '../http/define-route.ts'
-import { crawlPage } from '../pages/crawl-page.ts'
+import { crawlPage } from './crawl-page.ts'
 
 /**
  * Crawls every URL of a request, reporting each result as it finishes. Each page goes through the

@@ -2,13 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
-import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from './contract/errors.ts'
-import { HEADER } from './contract/http-names.ts'
-import { invalidFieldFrom } from './contract/validate.ts'
-import { registerPageRoute, type PageRouteDeps, type PageRouteSpec } from './http/define-route.ts'
-import { requireEdgeSignature } from './http/edge-signature.ts'
-import { errorResponder, type LogError } from './http/error-response.ts'
-import type { PrometheusMetrics } from './metrics/prometheus.ts'
+import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
+import { HEADER } from '../contract/http-names.ts'
+import { invalidFieldFrom } from '../contract/validate.ts'
+import { registerPageRoute, type PageRouteDeps, type PageRouteSpec } from './define-route.ts'
+import { requireHmac } from './require-hmac.ts'
+import { errorResponder, type LogError } from './error-response.ts'
+import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -51,7 +51,7 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
   // Everything below touches browsers or internals: only the edge may call it when a secret is set.
-  const signed = requireEdgeSignature({ secret: deps.hmacSecret, nowMs: deps.nowWallMs })
+  const signed = requireHmac({ secret: deps.hmacSecret, nowMs: deps.nowWallMs })
   app.use('/pressure', signed)
   app.use('/metrics', signed)
   app.get('/pressure', async (c) => c.json(await deps.pressure()))

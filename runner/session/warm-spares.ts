@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core'
-import type { PageSession } from '../pages/page-session.ts'
+import type { PageSession } from './page-session.ts'
 
 // Creating a page (a renderer process) is ~126 ms of a ~315 ms warm request with the headless
 // shell, so a browser that serves default-context requests keeps a fresh, never-used page ready,

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { WarmSpares } from '../../../runner/browser/warm-spares.ts'
-import type { PageSession } from '../../../runner/pages/page-session.ts'
+import { WarmSpares } from '../../../runner/session/warm-spares.ts'
+import type { PageSession } from '../../../runner/session/page-session.ts'
 import { deferred, flushPromises, type Deferred } from '../../helpers/fake-clock.ts'
 
 function fakeSession(name: string) {

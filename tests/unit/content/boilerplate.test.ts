@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { isChromeElement, removeChrome } from '../../../runner/content/chrome.ts'
+import { isBoilerplateElement, removeBoilerplate } from '../../../runner/content/boilerplate.ts'
 import { parseHtml } from '../../../runner/content/parse-html.ts'
 
 const body = (html: string) => parseHtml(`<html><head></head><body>${html}</body></html>`, 'https://s.example/').document.body
 const first = (html: string) => body(html).firstElementChild!
 
-describe('isChromeElement', () => {
+describe('isBoilerplateElement', () => {
   it('recognises chrome by tag, role, hidden state and class or id words', () => {
     for (const html of [
       '<nav>n</nav>',
@@ -18,32 +18,32 @@ describe('isChromeElement', () => {
       '<div hidden>h</div>',
       '<p style="display: none">s</p>',
     ]) {
-      expect(isChromeElement(first(html)), html).toBe(true)
+      expect(isBoilerplateElement(first(html)), html).toBe(true)
     }
   })
 
   it('matches whole words only', () => {
     for (const html of ['<div class="thread">t</div>', '<div class="download-box">d</div>', '<div class="shadow">s</div>', '<div class="headline">h</div>']) {
-      expect(isChromeElement(first(html)), html).toBe(false)
+      expect(isBoilerplateElement(first(html)), html).toBe(false)
     }
   })
 
   it('keeps the parts of an article that share a chrome word', () => {
     const root = body('<article><header><h1>T</h1></header><div class="post-footer">tags</div></article>')
-    expect(isChromeElement(root.querySelector('header')!)).toBe(false)
-    expect(isChromeElement(root.querySelector('.post-footer')!)).toBe(false)
-    expect(isChromeElement(first('<div class="site-footer">f</div>'))).toBe(true)
+    expect(isBoilerplateElement(root.querySelector('header')!)).toBe(false)
+    expect(isBoilerplateElement(root.querySelector('.post-footer')!)).toBe(false)
+    expect(isBoilerplateElement(first('<div class="site-footer">f</div>'))).toBe(true)
   })
 
   it('never removes a wrapper that holds the main content', () => {
-    expect(isChromeElement(first('<div class="sidebar-layout"><main><p>m</p></main></div>'))).toBe(false)
+    expect(isBoilerplateElement(first('<div class="sidebar-layout"><main><p>m</p></main></div>'))).toBe(false)
   })
 })
 
-describe('removeChrome', () => {
+describe('removeBoilerplate', () => {
   it('removes each chrome subtree and leaves the rest in order', () => {
     const root = body('<header>h</header><div><p>one</p><div class="newsletter">n</div><p>two</p></div><footer>f</footer>')
-    expect(removeChrome(root)).toBe(3)
+    expect(removeBoilerplate(root)).toBe(3)
     expect(root.innerHTML).toBe('<div><p>one</p><p>two</p></div>')
   })
 })

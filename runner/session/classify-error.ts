@@ -6,7 +6,7 @@ import {
   TargetFailedError,
   type TargetFailure,
 } from '../contract/errors.ts'
-import type { EgressOutcome } from '../browser/egress-proxy.ts'
+import type { EgressOutcome } from '../egress/egress-proxy.ts'
 
 const NET_ERRORS: readonly [RegExp, TargetFailure, string][] = [
   [/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/, 'dns', 'the host name could not be resolved'],

@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from 'hono'
-import { verifyRequest } from '../contract/edge-signature.ts'
+import { verifyRequest } from '../contract/request-hmac.ts'
 import { HEADER } from '../contract/http-names.ts'
 
 /** Refuses requests not signed by the edge, when a secret is configured; open otherwise. */
-export function requireEdgeSignature(o: { secret: string | undefined; nowMs: () => number; maxSkewMs?: number }): MiddlewareHandler {
-  return async function requireEdgeSignature(c, next) {
+export function requireHmac(o: { secret: string | undefined; nowMs: () => number; maxSkewMs?: number }): MiddlewareHandler {
+  return async function requireHmac(c, next) {
     if (o.secret) {
       const url = new URL(c.req.url)
       const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : new Uint8Array(await c.req.arrayBuffer())

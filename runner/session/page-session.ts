@@ -3,7 +3,7 @@ import { InvalidFieldError } from '../contract/errors.ts'
 import type { ContextOptions } from '../contract/signature.ts'
 
 // No request interception here: the URL policy is enforced for every request the browser makes by
-// the egress proxy (runner/browser/egress-proxy.ts), which also sees redirects and DNS answers.
+// the egress proxy (runner/egress/egress-proxy.ts), which also sees redirects and DNS answers.
 // Interception would not see redirects, and Playwright turns the HTTP cache off when it is on.
 
 /** A fresh context and page for one request. Never reused: close() ends both. */

@@ -1,4 +1,4 @@
-// Page chrome: what surrounds the content on most sites (navigation, banners, sidebars, footers,
+// Page boilerplate ("chrome" in web design): what surrounds the content on most sites (navigation, banners, sidebars, footers,
 // cookie and consent dialogs, ads). Used before readability, by the fallback extraction and by
 // the BM25 block splitter, so the three agree on what is not content.
 
@@ -30,8 +30,8 @@ function isHidden(el: Element): boolean {
   return style !== null && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)
 }
 
-/** true for an element that is chrome as a whole; never for one that holds the main content */
-export function isChromeElement(el: Element): boolean {
+/** true for an element that is boilerplate as a whole; never for one that holds the main content */
+export function isBoilerplateElement(el: Element): boolean {
   const tag = el.tagName.toUpperCase()
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false
   let verdict = CHROME_TAGS.has(tag) || isHidden(el) || CHROME_ROLES.has(el.getAttribute('role') ?? '')
@@ -44,12 +44,12 @@ export function isChromeElement(el: Element): boolean {
   return verdict && el.querySelector(MAIN_SELECTOR) == null
 }
 
-/** removes chrome under `root` in place; returns how many subtrees went */
-export function removeChrome(root: Element): number {
+/** removes boilerplate under `root` in place; returns how many subtrees went */
+export function removeBoilerplate(root: Element): number {
   const doomed: Element[] = []
   const walk = (el: Element) => {
     for (let c = el.firstElementChild; c; c = c.nextElementSibling) {
-      if (isChromeElement(c)) doomed.push(c)
+      if (isBoilerplateElement(c)) doomed.push(c)
       else walk(c)
     }
   }

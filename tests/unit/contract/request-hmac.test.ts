@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signRequest, verifyRequest } from '../../../runner/contract/edge-signature.ts'
+import { signRequest, verifyRequest } from '../../../runner/contract/request-hmac.ts'
 import { UnsignedRequestError } from '../../../runner/contract/errors.ts'
 
 const secret = 'k'.repeat(32)
