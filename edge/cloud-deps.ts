@@ -1,14 +1,14 @@
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { ApiKeySet } from './api-keys.ts'
+import { ApiKeySet } from './middleware/api-key-set.ts'
 import type { EdgeDeps } from './app.ts'
-import { systemClock } from './clock.ts'
+import { systemClock } from './core/clock.ts'
 import type { EdgeConfig } from './config.ts'
 import { assembleDeps } from './deps.ts'
 import { ecsDiscovery } from './discovery/ecs.ts'
 import { staticDiscovery } from './discovery/static.ts'
-import { createEdgeLogger, type EdgeLogger } from './logger.ts'
-import { emfMetrics } from './metrics.ts'
+import { createEdgeLogger, type EdgeLogger } from './core/logger.ts'
+import { emfMetrics } from './core/metrics.ts'
 import { once, parseApiKeysSecret, parseHmacSecret, readSecret } from './secrets.ts'
 
 export interface CloudClients {

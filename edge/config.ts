@@ -1,9 +1,7 @@
-import { CidrList } from '../runner/contract/url-policy/address-class.ts'
+import { readSettings, type Env } from '../runner/contract/settings/define.ts'
+import { EDGE_SETTINGS } from '../runner/contract/settings/edge-settings.ts'
 
-/** The runner refuses bodies over 2 MiB too; the edge stops them first, before any runner is asked. */
-export const MAX_BODY_BYTES_DEFAULT = 2 * 1024 * 1024
-
-/** Everything the edge is told from outside. This is the only module that reads the environment. */
+/** Everything the edge (and the local stack around it) is told from outside. */
 export interface EdgeConfig {
   readonly port: number
   /** where the local edge listens; always 127.0.0.1 when no API key is configured */
@@ -22,48 +20,43 @@ export interface EdgeConfig {
   readonly logLevel: string
 }
 
-type Env = Readonly<Record<string, string | undefined>>
+/** What `npm start` needs before any runner exists (scripts/local-stack.ts). */
+export interface LocalStackConfig {
+  readonly runnerCount: number
+  /** how long each runner gets to drain on Ctrl-C */
+  readonly stopTimeoutMs: number
+  readonly hmacSecret: string | undefined
+  readonly logLevel: string
+}
 
+export function readLocalStackConfig(env: Env): LocalStackConfig {
+  const s = readSettings(EDGE_SETTINGS, env)
+  return { runnerCount: s.runnerCount, stopTimeoutMs: s.localStopTimeoutMs, hmacSecret: s.hmacSecret, logLevel: s.logLevel }
+}
+
+/** The only reader of the edge's environment, through EDGE_SETTINGS; a bad value throws naming its variable. */
 export function readEdgeConfig(env: Env): EdgeConfig {
-  const str = (name: string): string | undefined => env[name]?.trim() || undefined
-  const list = (name: string): string[] => (str(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = str(name)
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
-    return n
+  const s = readSettings(EDGE_SETTINGS, env)
+  const discovery = s.discovery ?? (s.ecsCluster ? 'ecs' : 'static')
+  const cluster = discovery === 'ecs' ? s.ecsCluster : undefined
+  if (discovery === 'ecs' && !cluster) throw new Error(`${EDGE_SETTINGS.discovery.env}=ecs needs ${EDGE_SETTINGS.ecsCluster.env}`)
+  if (discovery === 'static' && s.runners.length === 0) {
+    throw new Error(`set ${EDGE_SETTINGS.runners.env} (runner URLs) or ${EDGE_SETTINGS.ecsCluster.env} (ECS discovery)`)
   }
-
-  const allowCidrs = list('CRAWLFLEET_ALLOW_CIDRS')
-  new CidrList(allowCidrs) // a bad CIDR stops the edge at start, naming it
-  const discovery = str('CRAWLFLEET_DISCOVERY') ?? (str('CRAWLFLEET_ECS_CLUSTER') ? 'ecs' : 'static')
-  if (discovery !== 'ecs' && discovery !== 'static') throw new Error(`CRAWLFLEET_DISCOVERY must be ecs or static, got "${discovery}"`)
-  const cluster = discovery === 'ecs' ? str('CRAWLFLEET_ECS_CLUSTER') : undefined
-  if (discovery === 'ecs' && !cluster) throw new Error('CRAWLFLEET_DISCOVERY=ecs needs CRAWLFLEET_ECS_CLUSTER')
-  const runners = list('CRAWLFLEET_RUNNERS')
-  if (discovery === 'static' && runners.length === 0) throw new Error('set CRAWLFLEET_RUNNERS (runner URLs) or CRAWLFLEET_ECS_CLUSTER (ECS discovery)')
   return {
-    port: int('PORT', 8080, 0, 65535),
-    host: str('CRAWLFLEET_HOST') ?? '0.0.0.0',
-    apiKeys: list('CRAWLFLEET_API_KEYS'),
-    apiKeysSecretArn: str('CRAWLFLEET_API_KEYS_SECRET_ARN'),
-    hmacSecret: str('CRAWLFLEET_HMAC_SECRET'),
-    hmacSecretArn: str('CRAWLFLEET_HMAC_SECRET_ARN'),
-    originSecretArn: str('CRAWLFLEET_ORIGIN_SECRET_ARN'),
-    allowCidrs,
-    runners,
-    ecs: cluster
-      ? {
-          cluster,
-          serviceName: str('CRAWLFLEET_ECS_SERVICE'),
-          runnerPort: int('CRAWLFLEET_RUNNER_PORT', 11235, 1, 65535),
-          ttlMs: int('CRAWLFLEET_DISCOVERY_TTL_MS', 10_000, 100),
-        }
-      : undefined,
-    maxBodyBytes: int('CRAWLFLEET_MAX_BODY_BYTES', MAX_BODY_BYTES_DEFAULT, 1024),
-    requestDeadlineMs: int('CRAWLFLEET_REQUEST_DEADLINE_MS', 180_000, 1000),
-    maxAttempts: int('CRAWLFLEET_MAX_ATTEMPTS', 4, 1, 100),
-    logLevel: str('CRAWLFLEET_LOG_LEVEL') ?? 'info',
+    port: s.port,
+    host: s.host,
+    apiKeys: s.apiKeys,
+    apiKeysSecretArn: s.apiKeysSecretArn,
+    hmacSecret: s.hmacSecret,
+    hmacSecretArn: s.hmacSecretArn,
+    originSecretArn: s.originSecretArn,
+    allowCidrs: s.allowCidrs,
+    runners: s.runners,
+    ecs: cluster ? { cluster, serviceName: s.ecsService, runnerPort: s.runnerPort, ttlMs: s.discoveryTtlMs } : undefined,
+    maxBodyBytes: s.maxBodyBytes,
+    requestDeadlineMs: s.requestDeadlineMs,
+    maxAttempts: s.maxAttempts,
+    logLevel: s.logLevel,
   }
 }

@@ -1,13 +1,13 @@
 import { createUrlPolicy } from '../runner/contract/url-policy/check-url.ts'
-import { ApiKeySet } from './api-keys.ts'
+import { ApiKeySet } from './middleware/api-key-set.ts'
 import type { EdgeDeps } from './app.ts'
-import { systemClock } from './clock.ts'
+import { systemClock } from './core/clock.ts'
 import type { EdgeConfig } from './config.ts'
 import { staticDiscovery } from './discovery/static.ts'
 import type { Discovery } from './discovery/types.ts'
 import { createForwarder, type Transport } from './forward.ts'
-import type { EdgeLogger } from './logger.ts'
-import { noMetrics, type EdgeMetrics } from './metrics.ts'
+import type { EdgeLogger } from './core/logger.ts'
+import { noMetrics, type EdgeMetrics } from './core/metrics.ts'
 import type { ApiKeyAuth } from './middleware/api-key.ts'
 
 export interface DepsParts {

@@ -1,12 +1,12 @@
 import { signRequest } from '../runner/contract/request-hmac.ts'
-import { ClientGoneError, isRetryElsewhereStatus, NoRunnerError, PageTimeoutError } from '../runner/contract/errors.ts'
+import { ClientGoneError, ERROR_CODE_HEADER, mayRetryElsewhere, NoRunnerError, PageTimeoutError } from '../runner/contract/errors.ts'
 import { HEADER } from '../runner/contract/http-names.ts'
 import { EDGE_METRIC } from '../runner/contract/metric-names.ts'
-import type { EdgeClock } from './clock.ts'
+import type { EdgeClock } from './core/clock.ts'
 import type { Discovery, RunnerEndpoint } from './discovery/types.ts'
 import { retryAfterMs, runnerHeadersForClient } from './forward-headers.ts'
-import type { EdgeLogger } from './logger.ts'
-import type { EdgeMetrics } from './metrics.ts'
+import type { EdgeLogger } from './core/logger.ts'
+import type { EdgeMetrics } from './core/metrics.ts'
 import { RunnerBackoff } from './routing/runner-backoff.ts'
 import { RunnerLoad } from './routing/runner-load.ts'
 import { placeRequest } from './routing/two-choice.ts'
@@ -62,7 +62,6 @@ export function createForwarder(o: ForwarderOptions): Forward {
     const headers = new Headers(req.headers)
     headers.set(HEADER.requestId, req.requestId)
     headers.set(HEADER.deadlineMs, String(remainingMs))
-    headers.set(HEADER.browserSignature, req.signature)
     if (secret) {
       const signed = signRequest(secret, req.method, target.pathname + target.search, o.clock.wallMs(), req.body ?? '')
       for (const [k, v] of Object.entries(signed)) headers.set(k, v)
@@ -84,7 +83,8 @@ export function createForwarder(o: ForwarderOptions): Forward {
       load.end(runner.id)
     }
     load.report(runner.id, res.headers.get(HEADER.load), o.clock.now())
-    if (isRetryElsewhereStatus(res.status)) {
+    // the runner's error code decides: a crash reported as any status still moves on; a target's 503 does not
+    if (mayRetryElsewhere(res.status, res.headers.get(ERROR_CODE_HEADER))) {
       backoff.failed(runner.id, o.clock.now(), retryAfterMs(res))
       return { kind: 'refused', response: res }
     }

@@ -4,7 +4,7 @@ import type { Server } from 'node:http'
 import { createEdgeApp, type EdgeDeps } from './app.ts'
 import type { EdgeConfig } from './config.ts'
 import { localDeps } from './deps.ts'
-import type { EdgeLogger } from './logger.ts'
+import type { EdgeLogger } from './core/logger.ts'
 
 export interface LocalEdge {
   readonly url: string

@@ -2,42 +2,20 @@ import type { z } from '@hono/zod-openapi'
 import { browserRequestOf } from '../runner/contract/browser-request.ts'
 import { InvalidFieldError } from '../runner/contract/errors.ts'
 import { urlFromLlmPath } from '../runner/contract/llm-path.ts'
-import type { PAGE_ROUTES } from '../runner/contract/http-names.ts'
-import {
-  CrawlRequest,
-  ExecuteJsRequest,
-  HtmlRequest,
-  LlmRequest,
-  MdRequest,
-  PdfRequest,
-  ScreenshotRequest,
-} from '../runner/contract/request-schemas.ts'
+import { PAGE_ROUTE_BODIES, type PagePath } from '../runner/contract/page-routes.ts'
+import { LlmRequest } from '../runner/contract/request-schemas.ts'
 import { parseOrThrow } from '../runner/contract/validate.ts'
 import type { UrlPolicy } from '../runner/contract/url-policy/check-url.ts'
 
-export type PageRoute = (typeof PAGE_ROUTES)[number]
-
-/** The body schema of every forwarded route; a Record so a new PAGE_ROUTE cannot lack one. */
-export const PAGE_SCHEMAS: Readonly<Record<PageRoute, z.ZodType>> = {
-  '/html': HtmlRequest,
-  '/screenshot': ScreenshotRequest,
-  '/pdf': PdfRequest,
-  '/execute_js': ExecuteJsRequest,
-  '/md': MdRequest,
-  '/llm': LlmRequest,
-  '/crawl': CrawlRequest,
-  '/crawl/stream': CrawlRequest,
-}
-
 /** Validates a page request and its URLs; returns the browser signature that routes it. */
-export async function admitPageCall(route: PageRoute, bytes: Uint8Array, policy: UrlPolicy): Promise<string> {
+export async function admitPageCall(route: PagePath, bytes: Uint8Array, policy: UrlPolicy): Promise<string> {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch {
     throw new InvalidFieldError('body', 'is not valid JSON')
   }
-  const input = parseOrThrow(PAGE_SCHEMAS[route], json) as { url?: string; urls?: string[] } & Parameters<typeof browserRequestOf>[0]
+  const input = parseOrThrow(PAGE_ROUTE_BODIES[route] as z.ZodType, json) as { url?: string; urls?: string[] } & Parameters<typeof browserRequestOf>[0]
   const targets = input.urls ? input.urls.map((url, i) => ({ url, field: `urls.${i}` })) : [{ url: input.url ?? '', field: 'url' }]
   await checkUrls(policy, targets)
   return browserRequestOf(input).signature

@@ -1,70 +1,67 @@
 import { hostname } from 'node:os'
-import type { PressureLevel } from './resources/types.ts'
-import { EnvReader } from './util/env.ts'
+import { readSettings, type Env } from './contract/settings/define.ts'
+import { RUNNER_SETTINGS, type RunnerSettings } from './contract/settings/runner-settings.ts'
+import type { LlmConfig } from './llm/config.ts'
+import type { CapacitySettings } from './pool/capacity-plan.ts'
+import { poolSettingsFrom, capacitySettingsFrom, type PoolSettings } from './pool/pool-settings.ts'
 
-/** Everything a runner is told from outside; `runner/main.ts` is its only reader of the environment. */
+/** Everything a runner is told from outside, read once from the environment through RUNNER_SETTINGS. */
 export interface RunnerConfig {
   readonly port: number
   readonly host: string
   readonly runnerId: string
   readonly hmacSecret: string | undefined
   readonly allowCidrs: readonly string[]
+  /** undefined: found automatically (runner/browser/find-chromium.ts) */
   readonly chromiumPath: string | undefined
   readonly logLevel: string
-  readonly pool: {
-    readonly promoteAfterUses: number
-    readonly maxPagesPerBrowser: number
-    readonly maxBrowserAgeMs: number
-    readonly memoryGatePct: number
-  }
-  readonly capacity: {
-    readonly pagesPerCore: number
-    readonly queuePerSlot: number
-    readonly queueWaitMs: number
-    readonly maxBrowsers: number | undefined
-  }
-  readonly janitor: {
-    readonly intervalMs: ByLevel
-    readonly coldTtlMs: ByLevel
-    readonly hotTtlMs: ByLevel
-  }
+  readonly pool: PoolSettings
+  readonly capacity: CapacitySettings
   readonly warmSparesPerBrowser: number
   readonly stopTimeoutMs: number
+  /** undefined when no LLM is configured: /llm and /md?f=llm answer 501 */
+  readonly llm: LlmConfig | undefined
+  /** undefined when CloudWatch publishing is off (no AWS region, or CRAWLFLEET_CLOUDWATCH=off) */
+  readonly cloudwatch: { readonly region: string; readonly service: string; readonly periodMs: number } | undefined
+  /** the ECS task metadata endpoint, when the runner runs on ECS */
+  readonly ecsMetadataUri: string | undefined
 }
 
-type ByLevel = Readonly<Record<PressureLevel, number>>
-const byLevelMs = ([LOW, MEDIUM, HIGH]: readonly number[]): ByLevel => ({ LOW: LOW! * 1000, MEDIUM: MEDIUM! * 1000, HIGH: HIGH! * 1000 })
+/** The only reader of the runner's environment; a bad value throws naming its variable. */
+export function readRunnerConfig(env: Env): RunnerConfig {
+  return runnerConfigFrom(readSettings(RUNNER_SETTINGS, env))
+}
 
-export function readRunnerConfig(env: Record<string, string | undefined>): RunnerConfig {
-  const e = new EnvReader(env)
-  const port = e.int('PORT', 11235, { min: 0, max: 65535 })
-  const maxBrowsers = e.int('CRAWLFLEET_MAX_BROWSERS', 0, { min: 0 })
+export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
+  const region = s.awsRegion ?? s.awsDefaultRegion
   return {
-    port,
-    host: e.string('CRAWLFLEET_HOST', '127.0.0.1'),
-    runnerId: e.string('CRAWLFLEET_RUNNER_ID', `${hostname()}:${port}`),
-    hmacSecret: e.string('CRAWLFLEET_HMAC_SECRET'),
-    allowCidrs: e.list('CRAWLFLEET_ALLOW_CIDRS'),
-    chromiumPath: e.string('CRAWLFLEET_CHROMIUM_PATH'),
-    logLevel: e.string('CRAWLFLEET_LOG_LEVEL', 'info'),
-    pool: {
-      promoteAfterUses: e.int('CRAWLFLEET_PROMOTE_AFTER_USES', 3, { min: 1 }),
-      maxPagesPerBrowser: e.int('CRAWLFLEET_MAX_PAGES_PER_BROWSER', 500, { min: 1 }),
-      maxBrowserAgeMs: e.int('CRAWLFLEET_MAX_BROWSER_AGE_SEC', 1800, { min: 1 }) * 1000,
-      memoryGatePct: e.number('CRAWLFLEET_MEMORY_GATE_PCT', 85, { min: 1, max: 100 }),
-    },
-    capacity: {
-      pagesPerCore: e.number('CRAWLFLEET_PAGES_PER_CORE', 2, { min: 0.25 }),
-      queuePerSlot: e.number('CRAWLFLEET_QUEUE_PER_SLOT', 4, { min: 0 }),
-      queueWaitMs: e.int('CRAWLFLEET_QUEUE_WAIT_MS', 10_000, { min: 1 }),
-      maxBrowsers: maxBrowsers > 0 ? maxBrowsers : undefined,
-    },
-    janitor: {
-      intervalMs: byLevelMs(e.triple('CRAWLFLEET_JANITOR_INTERVAL_SEC', [60, 30, 10])),
-      coldTtlMs: byLevelMs(e.triple('CRAWLFLEET_COLD_TTL_SEC', [300, 60, 30])),
-      hotTtlMs: byLevelMs(e.triple('CRAWLFLEET_HOT_TTL_SEC', [600, 300, 120])),
-    },
-    warmSparesPerBrowser: e.int('CRAWLFLEET_WARM_SPARES', 1, { min: 0, max: 4 }),
-    stopTimeoutMs: e.int('CRAWLFLEET_STOP_TIMEOUT_MS', 100_000, { min: 1 }),
+    port: s.port,
+    host: s.host,
+    runnerId: s.runnerId ?? `${hostname()}:${s.port}`,
+    hmacSecret: s.hmacSecret,
+    allowCidrs: s.allowCidrs,
+    chromiumPath: s.chromiumPath,
+    logLevel: s.logLevel,
+    pool: poolSettingsFrom(s),
+    capacity: capacitySettingsFrom(s),
+    warmSparesPerBrowser: s.warmSpares,
+    stopTimeoutMs: s.stopTimeoutMs,
+    llm: llmConfigFrom(s),
+    cloudwatch:
+      region && s.cloudwatch === 'on' ? { region, service: s.metricsService, periodMs: s.cloudwatchPeriodSec * 1000 } : undefined,
+    ecsMetadataUri: s.ecsMetadataUri,
+  }
+}
+
+/** An LLM is configured when both its API root and its model are set. */
+function llmConfigFrom(s: RunnerSettings): LlmConfig | undefined {
+  if (!s.llmBaseUrl || !s.llmModel) return undefined
+  return {
+    baseUrl: new URL(s.llmBaseUrl).href.replace(/\/+$/, ''),
+    model: s.llmModel,
+    apiKey: s.llmApiKey,
+    maxInputTokens: s.llmMaxInputTokens,
+    timeoutMs: s.llmTimeoutMs,
+    jsonMode: s.llmJsonMode,
   }
 }

@@ -1,13 +1,12 @@
-// One runner process: config from the environment → real deps → startRunner. The only env reader.
+// One runner process: the environment → config (runner/config.ts, the only reader) → real deps → startRunner.
 import { chromium } from 'playwright-core'
 import { readRunnerConfig } from './config.ts'
 import { findChromium, isExecutableFile } from './browser/find-chromium.ts'
 import { createPlaywrightLauncher } from './browser/launcher-playwright.ts'
 import { treePssBytes } from './browser/process-tree.ts'
-import { readLlmConfig } from './llm/config.ts'
 import { createOpenAiClient } from './llm/openai-client.ts'
 import { systemResourceReader } from './resources/resource-reader.ts'
-import { createCloudWatchPublisherFromEnv } from './metrics/cloudwatch-publisher.ts'
+import { cloudWatchPublisherFor } from './metrics/cloudwatch-publisher.ts'
 import { startRunner } from './runner.ts'
 import { systemClock } from './util/clock.ts'
 import { createLogger } from './util/logger.ts'
@@ -16,18 +15,17 @@ const config = readRunnerConfig(process.env)
 const log = createLogger({ name: 'runner', level: config.logLevel })
 
 const executablePath = findChromium({
-  env: process.env,
+  configured: config.chromiumPath,
   playwrightPath: () => chromium.executablePath(),
   isExecutable: isExecutableFile,
 })
-const llmConfig = readLlmConfig(process.env)
 
 const runner = await startRunner(config, {
   clock: systemClock,
   launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),
-  resources: systemResourceReader(),
+  resources: systemResourceReader({ ecsMetadataUri: config.ecsMetadataUri }),
   measureBrowserBytes: async (pid) => (pid ? treePssBytes(pid) : 0),
-  llm: llmConfig && createOpenAiClient(llmConfig),
+  llm: config.llm && createOpenAiClient(config.llm),
   log,
   nowWallMs: () => Date.now(),
 }).catch((err: unknown) => {
@@ -35,9 +33,11 @@ const runner = await startRunner(config, {
   process.exit(1)
 })
 log.info({ event: 'chromium', executablePath }, `chromium: ${executablePath}`)
+// a parent that started us with an IPC channel (npm start, the tests) learns the port we got, even PORT=0's
+process.send?.({ event: 'listening', url: runner.url, port: runner.port })
 
 // pool-pressure metrics to CloudWatch when an AWS region is configured; off locally
-const publisher = createCloudWatchPublisherFromEnv(process.env, runner.stats, log)
+const publisher = cloudWatchPublisherFor(config.cloudwatch, runner.stats, log)
 publisher?.start()
 
 let stopping = false

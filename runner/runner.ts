@@ -6,14 +6,13 @@ import type { RunnerConfig } from './config.ts'
 import { createUrlPolicy } from './contract/url-policy/check-url.ts'
 import { startEgressProxy } from './egress/egress-proxy.ts'
 import { WarmSpares } from './session/warm-spares.ts'
-import { createWithPage } from './session/with-page.ts'
+import { pageWorkFactory } from './session/with-page.ts'
 import { createPrometheusMetrics } from './metrics/prometheus.ts'
 import type { RunnerStats } from './metrics/runner-stats.ts'
 import { openPageSession } from './session/page-session.ts'
 import { Admission } from './pool/admission.ts'
-import { capacityPlanner } from './pool/capacity-plan.ts'
+import { capacityPlanner, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from './pool/capacity-plan.ts'
 import { BrowserCostModel } from './pool/cost-model.ts'
-import { DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_POOL_SETTINGS, DEFAULT_RESERVE_BYTES, type PoolSettings } from './pool/pool-settings.ts'
 import { Janitor } from './pool/janitor.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
@@ -21,6 +20,7 @@ import type { PressureSource, Limits } from './resources/types.ts'
 import { buildPageRoutes } from './routes/index.ts'
 import type { Clock } from './util/clock.ts'
 import type { Logger } from './util/logger.ts'
+import { withDeadline } from './util/with-deadline.ts'
 import type { LlmClient } from './llm/openai-client.ts'
 
 export interface RunnerDeps {
@@ -62,13 +62,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     },
     costModel,
   )
-  const settings: PoolSettings = {
-    ...DEFAULT_POOL_SETTINGS,
-    ...config.pool,
-    intervalMs: config.janitor.intervalMs,
-    coldTtlMs: config.janitor.coldTtlMs,
-    hotTtlMs: config.janitor.hotTtlMs,
-  }
+  const settings = config.pool
 
   const policy = createUrlPolicy({ allowCidrs: config.allowCidrs })
   const egress = await startEgressProxy((host) => policy.resolveHost(host), { log: (event, fields) => log.info({ event, ...fields }) })
@@ -89,10 +83,11 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     open: (browser) => openPageSession(browser, {}),
     hasIdleSlot: () => admission.stats().running < planNow().pageSlots,
   })
-  const withPage = createWithPage({
+  const pageWork = pageWorkFactory({
     pool,
     admission,
     checkProxy: async (server) => void (await policy.resolveHost(new URL(server).hostname, 'browser_config.proxy')),
+    checkUrl,
     spares,
     egressFailure: (hostname) => egress.lastFailure(hostname),
   })
@@ -120,10 +115,10 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const app = createRunnerApp({
     runnerId: config.runnerId,
     hmacSecret: config.hmacSecret,
-    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm }) as never,
+    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm }),
     metrics,
     clock,
-    withPage,
+    pageWork,
     checkUrl,
     isDraining: () => draining,
     isReady: () => !draining && pool.isPermanentUp(),
@@ -176,7 +171,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     (drained ??= (async () => {
       draining = true
       log.info({ event: 'draining' }, 'draining: new work gets 503, in-flight work finishes')
-      await withTimeout(admission.drain(), config.stopTimeoutMs)
+      // in-flight work gets the stop timeout; what is still running after it is cut short by the pool's close
+      await withDeadline(admission.drain(), config.stopTimeoutMs, clock).catch(() => undefined)
       janitor.stop()
       await spares.close()
       await pool.close({ graceMs: Math.max(1000, config.stopTimeoutMs / 10) })
@@ -199,9 +195,4 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
 
 function round(n: number): number {
   return Math.round(n * 10) / 10
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer))
 }

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { readEdgeConfig } from '../edge/config.ts'
+import { readEdgeConfig, readLocalStackConfig } from '../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../edge/local-server.ts'
-import { createEdgeLogger } from '../edge/logger.ts'
+import { createEdgeLogger } from '../edge/core/logger.ts'
 
 // `npm start`: CRAWLFLEET_RUNNER_COUNT runners (default 2) as child processes on free loopback
 // ports, then the edge on PORT (default 8080) in this process with static discovery. Ctrl-C or
@@ -15,16 +14,13 @@ import { createEdgeLogger } from '../edge/logger.ts'
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const READY_TIMEOUT_MS = 90_000
 const env = process.env
-const runnerCount = Number(env.CRAWLFLEET_RUNNER_COUNT ?? 2)
-if (!Number.isInteger(runnerCount) || runnerCount < 1 || runnerCount > 64) throw new Error(`CRAWLFLEET_RUNNER_COUNT must be 1–64, got "${env.CRAWLFLEET_RUNNER_COUNT}"`)
-// runners of a local stack get a short stop timeout, so Ctrl-C is quick
-const stopTimeoutMs = Number(env.CRAWLFLEET_STOP_TIMEOUT_MS ?? 10_000)
-const hmacSecret = env.CRAWLFLEET_HMAC_SECRET || randomBytes(32).toString('hex')
-const log = createEdgeLogger(env.CRAWLFLEET_LOG_LEVEL ?? 'info')
+// runners of a local stack get a short stop timeout (the edge table's default), so Ctrl-C is quick
+const { runnerCount, stopTimeoutMs, ...local } = readLocalStackConfig(env)
+const hmacSecret = local.hmacSecret ?? randomBytes(32).toString('hex')
+const log = createEdgeLogger(local.logLevel)
 
 interface Runner {
   readonly id: string
-  readonly url: string
   readonly child: ChildProcess
   readonly exited: Promise<unknown>
 }
@@ -33,25 +29,18 @@ const runners: Runner[] = []
 let edge: LocalEdge | undefined
 let stopping = false
 
-async function freePort(): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as { port: number }
-  await new Promise<void>((resolve) => srv.close(() => resolve()))
-  return port
-}
-
-async function startRunner(n: number): Promise<Runner> {
-  const port = await freePort()
+/** Starts a runner and resolves with its URL once it listens (it listens once its permanent browser is up). */
+async function startRunner(n: number): Promise<Runner & { readonly url: string }> {
   const id = `runner-${n}`
   const child = spawn(process.execPath, ['--import', 'tsx', 'runner/main.ts'], {
     cwd: ROOT,
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop the runners in order
     detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // the IPC channel tells us the port the runner took: port 0 cannot be raced for, a port picked here could
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...env,
-      PORT: String(port),
+      PORT: '0',
       CRAWLFLEET_HOST: '127.0.0.1',
       CRAWLFLEET_RUNNER_ID: id,
       CRAWLFLEET_HMAC_SECRET: hmacSecret,
@@ -62,20 +51,21 @@ async function startRunner(n: number): Promise<Runner> {
   void exited.then(([code, signal]) => {
     if (!stopping) log.error({ runner: id, code, signal }, edge ? 'a runner exited; the edge routes around it' : 'a runner exited while starting')
   })
-  const runner = { id, url: `http://127.0.0.1:${port}`, child, exited }
+  const runner = { id, child, exited }
   runners.push(runner)
-  return runner
-}
-
-async function waitReady(r: Runner): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (r.child.exitCode !== null || r.child.signalCode !== null) throw new Error(`${r.id} exited before it was ready`)
-    if (await fetch(`${r.url}/ready`).then((res) => res.ok, () => false)) return
-    // the port opens when the runner is up; there is no event to wait for from outside
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`${r.id} was not ready within ${READY_TIMEOUT_MS / 1000} s`)
+  const listening = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${id} was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS)
+    child.on('message', (m: { event?: string; url?: string }) => {
+      if (m?.event !== 'listening' || !m.url) return
+      clearTimeout(timer)
+      resolve(m.url)
+    })
+    void exited.then(() => {
+      clearTimeout(timer)
+      reject(new Error(`${id} exited before it was ready`))
+    })
+  })
+  return { ...runner, url: await listening }
 }
 
 async function stopRunner(r: Runner): Promise<void> {
@@ -108,15 +98,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => vo
 
 try {
   const started = await Promise.all(Array.from({ length: runnerCount }, (_, i) => startRunner(i + 1)))
-  await Promise.all(started.map(waitReady))
   const config = readEdgeConfig({ ...env, CRAWLFLEET_RUNNERS: started.map((r) => r.url).join(','), CRAWLFLEET_HMAC_SECRET: hmacSecret })
   edge = await startLocalEdge(config, log)
   const auth = edge.open ? '' : " -H 'authorization: Bearer <one of CRAWLFLEET_API_KEYS>'"
   process.stdout.write(
     `\ncrawlfleet is up at ${edge.url} with ${runnerCount} runner${runnerCount > 1 ? 's' : ''}${edge.open ? ' (open: no API keys, loopback only)' : ''}\n` +
       `  curl -s ${edge.url}/html -H 'content-type: application/json'${auth} -d '{"url":"https://example.com/"}'\n` +
-      `  API docs: ${edge.url}/docs\n\n`,
+      `  API docs: ${edge.url}/docs\n` +
+      `  runners: ${started.map((r) => `${r.id} ${r.url}`).join(', ')} (they take only requests signed by this edge)\n\n`,
   )
+  // a parent with an IPC channel (the tests) learns where everything listens, PORT=0 included
+  process.send?.({ event: 'listening', url: edge.url, port: edge.port, runners: started.map((r) => ({ id: r.id, url: r.url })) })
 } catch (err) {
   log.error({ err: (err as Error).message }, 'the local stack could not start')
   await shutdown(1)

@@ -1,5 +1,4 @@
-import { answersOk, spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
-import { freePort } from '../../tests/helpers/start-runner.ts'
+import { answersOk, isListening, spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
 
 export interface EdgeProcess {
   readonly url: string
@@ -13,9 +12,9 @@ export interface EdgeProcess {
  * has its own event loop, as a Lambda instance has, instead of sharing the benchmark client's.
  */
 export async function startEdgeProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<EdgeProcess> {
-  const port = await freePort()
-  const proc = spawnTsx('edge/local.ts', { PORT: String(port), CRAWLFLEET_HOST: '127.0.0.1', CRAWLFLEET_LOG_LEVEL: 'warn', ...env })
-  const url = `http://127.0.0.1:${port}`
+  const proc = spawnTsx('edge/local.ts', { PORT: '0', CRAWLFLEET_HOST: '127.0.0.1', CRAWLFLEET_LOG_LEVEL: 'warn', ...env })
+  const timer = setTimeout(() => void proc.stop('SIGKILL'), readyTimeoutMs)
+  const { url } = await proc.message(isListening).finally(() => clearTimeout(timer))
   await waitUntilReady('edge', proc, answersOk(`${url}/health`), { timeoutMs: readyTimeoutMs })
   return { url, pid: proc.pid, output: proc.output, stop: async () => void (await proc.stop()) }
 }

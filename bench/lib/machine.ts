@@ -24,7 +24,7 @@ export interface Machine {
 }
 
 export function chromiumPath(): string {
-  return findChromium({ env: process.env, playwrightPath: () => chromium.executablePath(), isExecutable: isExecutableFile })
+  return findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => chromium.executablePath(), isExecutable: isExecutableFile })
 }
 
 export async function describeMachine(): Promise<Machine> {

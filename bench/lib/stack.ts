@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { listProcesses } from '../../runner/browser/process-tree.ts'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
-import { spawnTsx, waitUntilReady } from '../../tests/helpers/child-process.ts'
-import { freePort, startRunnerProcess } from '../../tests/helpers/start-runner.ts'
+import { isListening, spawnTsx } from '../../tests/helpers/child-process.ts'
+import { startRunnerProcess } from '../../tests/helpers/start-runner.ts'
 import { CLIENT_TIMEOUT_MS } from './http.ts'
 import { progress } from './report.ts'
 
@@ -54,10 +54,9 @@ export async function startStack(o: { runners: number; env: Record<string, strin
 }
 
 async function startLocalStack(count: number, env: Record<string, string>): Promise<Stack> {
-  const port = await freePort()
   const secret = randomBytes(32).toString('hex')
   const proc = spawnTsx('scripts/local-stack.ts', {
-    PORT: String(port),
+    PORT: '0',
     CRAWLFLEET_RUNNER_COUNT: String(count),
     CRAWLFLEET_HMAC_SECRET: secret,
     CRAWLFLEET_API_KEYS: '', // an open edge: it then listens on loopback only
@@ -68,9 +67,9 @@ async function startLocalStack(count: number, env: Record<string, string>): Prom
   })
   const stop = async () => void (await proc.stop())
   try {
-    const url = `http://127.0.0.1:${port}`
-    // the stack prints its banner once every runner is ready and the edge listens
-    await waitUntilReady('the local stack', proc, () => proc.output().includes('crawlfleet is up'), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 200 })
+    // the stack says where it listens once every runner is ready and the edge listens
+    const timer = setTimeout(() => void proc.stop('SIGKILL'), READY_TIMEOUT_MS)
+    const { url } = await proc.message(isListening).finally(() => clearTimeout(timer))
     if (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) throw new Error('the edge does not answer /health')
     const runners = await runnersOf(proc.pid)
     if (runners.length !== count) throw new Error(`found ${runners.length} runner processes, expected ${count}`)

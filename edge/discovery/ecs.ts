@@ -1,5 +1,5 @@
 import { NoRunnerError } from '../../runner/contract/errors.ts'
-import type { EdgeLogger } from '../logger.ts'
+import type { EdgeLogger } from '../core/logger.ts'
 import { listRunnerTasks, type EcsTaskQuery } from './ecs-tasks.ts'
 import type { Discovery, RunnerEndpoint } from './types.ts'
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { MissingApiKeyError, WrongApiKeyError } from '../../runner/contract/errors.ts'
-import type { ApiKeySet } from '../api-keys.ts'
+import type { ApiKeySet } from './api-key-set.ts'
 
 export interface ApiKeyAuth {
   /** true only for a local edge started without keys (it then listens on loopback only) */

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
+import { isJsonMediaType } from '../../runner/contract/body-rules.ts'
 import { BodyTooLargeError, UnsupportedMediaTypeError } from '../../runner/contract/errors.ts'
-import type { EdgeEnv } from '../edge-env.ts'
+import type { EdgeEnv } from '../core/edge-env.ts'
 
 /**
  * 415 unless the body is declared JSON, 413 once it passes maxBodyBytes (declared or streamed);
@@ -10,7 +11,7 @@ export function readJsonBody(o: { maxBodyBytes: number }): MiddlewareHandler<Edg
   if (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes <= 0) throw new Error(`maxBodyBytes must be a positive integer, got ${o.maxBodyBytes}`)
   return async function readJsonBody(c, next) {
     const type = c.req.header('content-type') ?? ''
-    if (!/^application\/json\s*(;|$)/i.test(type)) {
+    if (!isJsonMediaType(type)) {
       throw new UnsupportedMediaTypeError(`send the body as application/json (got "${type || 'nothing'}")`)
     }
     if (Number(c.req.header('content-length')) > o.maxBodyBytes) throw new BodyTooLargeError(o.maxBodyBytes)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import { HEADER } from '../../runner/contract/http-names.ts'
-import type { EdgeEnv } from '../edge-env.ts'
+import type { EdgeEnv } from '../core/edge-env.ts'
 
 const SAFE_ID = /^[\w\-=.:]{1,128}$/
 

@@ -3,10 +3,10 @@
 import { App } from 'aws-cdk-lib'
 import { CrawlfleetStack } from '../lib/crawlfleet-stack.ts'
 import { RateLimitStack } from '../lib/rate-limit-stack.ts'
-import { readSettings } from '../lib/settings.ts'
+import { deployTarget, readSettings } from '../lib/settings.ts'
 
 const app = new App()
 const settings = readSettings(app.node)
-const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' }
+const env = deployTarget(process.env)
 if (settings.rateLimitStackOnly) new RateLimitStack(app, 'CrawlfleetRateLimit', { env, limitPer5Min: settings.publicEntry.rateLimitPer5Min })
 else new CrawlfleetStack(app, settings.stackName, { env, settings })

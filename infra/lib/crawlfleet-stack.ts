@@ -12,6 +12,7 @@ import { ORIGIN_READ_TIMEOUT_SEC, PublicEntry } from './public-entry.ts'
 import { RateLimitAcl } from './rate-limit-acl.ts'
 import { RunnerService } from './runner-service.ts'
 import { Secrets } from './secrets.ts'
+import { EDGE_SETTINGS } from '../../runner/contract/settings/edge-settings.ts'
 import { RUNNER_PORT, type Settings } from './settings.ts'
 
 export interface CrawlfleetStackProps extends StackProps {
@@ -64,15 +65,15 @@ export class CrawlfleetStack extends Stack {
       entry: props.edgeEntry,
       code: props.edgeCode,
       environment: {
-        CRAWLFLEET_DISCOVERY: 'ecs',
-        CRAWLFLEET_ECS_CLUSTER: this.runners.cluster.clusterName,
-        CRAWLFLEET_ECS_SERVICE: this.runners.service.serviceName,
-        CRAWLFLEET_RUNNER_PORT: String(RUNNER_PORT),
-        CRAWLFLEET_API_KEYS_SECRET_ARN: this.secrets.apiKeys.secretArn,
-        CRAWLFLEET_HMAC_SECRET_ARN: this.secrets.hmac.secretArn,
-        ...(this.secrets.origin ? { CRAWLFLEET_ORIGIN_SECRET_ARN: this.secrets.origin.secretArn } : {}),
+        [EDGE_SETTINGS.discovery.env]: 'ecs',
+        [EDGE_SETTINGS.ecsCluster.env]: this.runners.cluster.clusterName,
+        [EDGE_SETTINGS.ecsService.env]: this.runners.service.serviceName,
+        [EDGE_SETTINGS.runnerPort.env]: String(RUNNER_PORT),
+        [EDGE_SETTINGS.apiKeysSecretArn.env]: this.secrets.apiKeys.secretArn,
+        [EDGE_SETTINGS.hmacSecretArn.env]: this.secrets.hmac.secretArn,
+        ...(this.secrets.origin ? { [EDGE_SETTINGS.originSecretArn.env]: this.secrets.origin.secretArn } : {}),
         // answer a clean 504 before CloudFront gives up on the origin with its own
-        CRAWLFLEET_REQUEST_DEADLINE_MS: String((ORIGIN_READ_TIMEOUT_SEC - 5) * 1000),
+        [EDGE_SETTINGS.requestDeadlineMs.env]: String((ORIGIN_READ_TIMEOUT_SEC - 5) * 1000),
       },
     })
     this.runners.grantDiscovery(this.edge.fn)

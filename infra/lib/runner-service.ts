@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs'
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import { Construct } from 'constructs'
 import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION, type MetricName } from '../../runner/contract/metric-names.ts'
+import { RUNNER_SETTINGS } from '../../runner/contract/settings/runner-settings.ts'
 import type { Settings } from './settings.ts'
 
 /** Fargate's ceiling; the runner drains in-flight pages within it. */
@@ -27,7 +28,7 @@ export interface RunnerServiceProps {
   readonly task: Settings['task']
   readonly runners: Settings['runners']
   readonly scaling: Settings['scaling']
-  /** pool settings for the runner (see RUNNER_ENV_KEYS) */
+  /** runner settings given as context (see RUNNER_SETTINGS) */
   readonly runnerEnv: Readonly<Record<string, string>>
   readonly hmacSecret: secretsmanager.ISecret
   /** the value of the Service dimension every runner publishes under */
@@ -78,14 +79,14 @@ export class RunnerService extends Construct {
       portMappings: [{ containerPort: props.port, protocol: ecs.Protocol.TCP, name: 'http' }],
       environment: {
         ...props.runnerEnv,
-        PORT: String(props.port),
-        CRAWLFLEET_HOST: '0.0.0.0',
-        CRAWLFLEET_STOP_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-        CRAWLFLEET_METRICS_SERVICE: props.metricsService,
-        CRAWLFLEET_CLOUDWATCH_PERIOD_SEC: String(METRICS_PERIOD_SEC),
-        AWS_REGION: Stack.of(this).region,
+        [RUNNER_SETTINGS.port.env]: String(props.port),
+        [RUNNER_SETTINGS.host.env]: '0.0.0.0',
+        [RUNNER_SETTINGS.stopTimeoutMs.env]: String(DRAIN_TIMEOUT_MS),
+        [RUNNER_SETTINGS.metricsService.env]: props.metricsService,
+        [RUNNER_SETTINGS.cloudwatchPeriodSec.env]: String(METRICS_PERIOD_SEC),
+        [RUNNER_SETTINGS.awsRegion.env]: Stack.of(this).region,
       },
-      secrets: { CRAWLFLEET_HMAC_SECRET: ecs.Secret.fromSecretsManager(props.hmacSecret) },
+      secrets: { [RUNNER_SETTINGS.hmacSecret.env]: ecs.Secret.fromSecretsManager(props.hmacSecret) },
       // curl is not in the image; node is
       healthCheck: {
         command: ['CMD', 'node', '-e', `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],

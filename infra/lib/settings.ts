@@ -1,8 +1,11 @@
 // CDK context → typed settings. Every key is `crawlfleet:<name>`, given in cdk.json or as
 // `-c crawlfleet:<name>=<value>`; anything not given takes the default documented here.
 
-/** The runner's HTTP port (runner/config.ts reads PORT, default 11235). */
-export const RUNNER_PORT = 11235
+import type { Env } from '../../runner/contract/settings/define.ts'
+import { operatorSettings, RUNNER_SETTINGS } from '../../runner/contract/settings/runner-settings.ts'
+
+/** The runner's HTTP port: its own default (RUNNER_SETTINGS.port). */
+export const RUNNER_PORT = RUNNER_SETTINGS.port.fallback
 
 export type OriginAccess = 'origin-secret' | 'oac'
 
@@ -41,7 +44,7 @@ export interface Settings {
     /** subscribed to the alarm topic when given. @default none */
     readonly email: string | undefined
   }
-  /** pool settings, passed to the runner as environment; unset keys keep the runner's defaults */
+  /** runner settings given as context (operator settings of RUNNER_SETTINGS), passed as its environment; unset keys keep the runner's defaults */
   readonly runnerEnv: Readonly<Record<string, string>>
   readonly edge: {
     /** @default 512 */
@@ -69,25 +72,6 @@ export interface Settings {
   /** build only the us-east-1 rate-limit stack (for deploying the main stack elsewhere). @default false */
   readonly rateLimitStackOnly: boolean
 }
-
-/** Pool settings: context key → the runner's variable (runner/config.ts). */
-export const RUNNER_ENV_KEYS = {
-  promoteAfterUses: 'CRAWLFLEET_PROMOTE_AFTER_USES',
-  maxPagesPerBrowser: 'CRAWLFLEET_MAX_PAGES_PER_BROWSER',
-  maxBrowserAgeSec: 'CRAWLFLEET_MAX_BROWSER_AGE_SEC',
-  memoryGatePct: 'CRAWLFLEET_MEMORY_GATE_PCT',
-  pagesPerCore: 'CRAWLFLEET_PAGES_PER_CORE',
-  queuePerSlot: 'CRAWLFLEET_QUEUE_PER_SLOT',
-  queueWaitMs: 'CRAWLFLEET_QUEUE_WAIT_MS',
-  maxBrowsers: 'CRAWLFLEET_MAX_BROWSERS',
-  warmSpares: 'CRAWLFLEET_WARM_SPARES',
-  janitorIntervalSec: 'CRAWLFLEET_JANITOR_INTERVAL_SEC',
-  coldTtlSec: 'CRAWLFLEET_COLD_TTL_SEC',
-  hotTtlSec: 'CRAWLFLEET_HOT_TTL_SEC',
-  logLevel: 'CRAWLFLEET_LOG_LEVEL',
-} as const
-
-const TRIPLES = new Set(['janitorIntervalSec', 'coldTtlSec', 'hotTtlSec'])
 
 // Fargate's valid CPU → memory (MiB) ranges and steps
 const FARGATE_SIZES: Record<number, { min: number; max: number; step: number; extra?: number[] }> = {
@@ -168,17 +152,26 @@ export function readSettings(node: ContextReader): Settings {
   }
 }
 
+/** Runner settings given as context (`crawlfleet:<key>`, a key of RUNNER_SETTINGS marked `operator`), checked by the runner's own parser. */
 function readRunnerEnv(str: (name: string) => string | undefined): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [key, variable] of Object.entries(RUNNER_ENV_KEYS)) {
+  for (const [key, setting] of operatorSettings()) {
     const v = str(key)
     if (v === undefined) continue
     // checked here so a typo fails the synth, not a rolling deploy of crash-looping tasks
-    const ok = key === 'logLevel' ? /^(fatal|error|warn|info|debug|trace|silent)$/.test(v) : TRIPLES.has(key) ? /^\d+(\.\d+)?(,\d+(\.\d+)?){2}$/.test(v) : Number.isFinite(Number(v))
-    if (!ok) throw new Error(`context crawlfleet:${key} (${variable}) has an invalid value "${v}"`)
-    env[variable] = v
+    try {
+      setting.parse(v)
+    } catch (err) {
+      throw new Error(`context crawlfleet:${key} (${setting.env}) must be ${(err as Error).message}, got "${v}"`)
+    }
+    env[setting.env] = v
   }
   return env
+}
+
+/** Where to deploy: the account and region the CDK CLI found, us-east-1 when it found none (synth offline). */
+export function deployTarget(env: Env): { account: string | undefined; region: string } {
+  return { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION ?? 'us-east-1' }
 }
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]

@@ -10,7 +10,8 @@ export const CHROMIUM_CANDIDATES = [
 ] as const
 
 export interface ChromiumSources {
-  env: Record<string, string | undefined>
+  /** CRAWLFLEET_CHROMIUM_PATH, when set */
+  configured: string | undefined
   /** Playwright's own download, when one is installed (its path, whether or not it exists) */
   playwrightPath: () => string | undefined
   isExecutable: (path: string) => boolean
@@ -25,7 +26,7 @@ export class ChromiumNotFoundError extends Error {
 /** The browser executable: CRAWLFLEET_CHROMIUM_PATH, then Playwright's browser, then Debian's. */
 export function findChromium(src: ChromiumSources): string {
   const tried: string[] = []
-  const fromEnv = src.env.CRAWLFLEET_CHROMIUM_PATH
+  const fromEnv = src.configured
   if (fromEnv) {
     if (src.isExecutable(fromEnv)) return fromEnv
     throw new ChromiumNotFoundError([`CRAWLFLEET_CHROMIUM_PATH=${fromEnv} (not executable)`])

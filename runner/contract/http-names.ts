@@ -4,14 +4,10 @@ export const HEADER = {
   requestId: 'x-request-id',
   /** ms left of the caller's deadline when the request was sent (relative: clocks differ between hosts) */
   deadlineMs: 'x-crawlfleet-deadline-ms',
-  signature: 'x-crawlfleet-signature',
-  timestamp: 'x-crawlfleet-timestamp',
-  browserSignature: 'x-crawlfleet-browser',
+  hmac: 'x-crawlfleet-hmac',
+  hmacTimestamp: 'x-crawlfleet-timestamp',
   /** set by CloudFront from a secret, so only requests through CloudFront and its WAF reach the edge */
   originSecret: 'x-crawlfleet-origin',
   /** runner load on every runner response: (running + queued) / page slots, e.g. "0.75" */
   load: 'x-crawlfleet-load',
 } as const
-
-/** Page routes, in one list: the edge forwards exactly these, the runner serves them. */
-export const PAGE_ROUTES = ['/html', '/screenshot', '/pdf', '/execute_js', '/md', '/llm', '/crawl', '/crawl/stream'] as const

@@ -13,7 +13,7 @@ function canonical(method: string, pathWithQuery: string, timestampMs: number, b
 
 export function signRequest(secret: string, method: string, pathWithQuery: string, timestampMs: number, body: Uint8Array | string): Record<string, string> {
   const mac = createHmac('sha256', secret).update(canonical(method, pathWithQuery, timestampMs, body)).digest('hex')
-  return { [HEADER.signature]: mac, [HEADER.timestamp]: String(timestampMs) }
+  return { [HEADER.hmac]: mac, [HEADER.hmacTimestamp]: String(timestampMs) }
 }
 
 /** Throws UnsignedRequestError unless the headers carry a fresh, valid signature of this request. */

@@ -221,8 +221,3 @@ export const ErrorResponse = z
     }),
   })
   .openapi('ErrorResponse')
-
-/** Every request body that names a page to render carries its URLs here (for the edge's URL policy). */
-export function targetUrlsOf(body: { url?: string; urls?: string[] }): string[] {
-  return body.urls ?? (body.url !== undefined ? [body.url] : [])
-}

@@ -1,21 +1,20 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
-import { HTTPException } from 'hono/http-exception'
 import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
 import { invalidFieldFrom } from '../contract/validate.ts'
-import { registerPageRoute, type PageRouteDeps, type PageRouteSpec } from './define-route.ts'
+import type { z } from '@hono/zod-openapi'
+import { isJsonMediaType, MAX_BODY_BYTES } from '../contract/body-rules.ts'
+import { registerPageRoute, type PageRouteDeps, type PageRouteSpec, type PageRoutes } from './define-route.ts'
 import { requireHmac } from './require-hmac.ts'
-import { errorResponder, type LogError } from './error-response.ts'
+import { errorResponder, notFound, type LogError } from './error-response.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
-
-export const MAX_BODY_BYTES = 2 * 1024 * 1024
 
 export interface RunnerAppDeps extends PageRouteDeps {
   readonly runnerId: string
   readonly hmacSecret: string | undefined
-  readonly routes: readonly PageRouteSpec<never>[]
+  readonly routes: PageRoutes
   readonly metrics: PrometheusMetrics
   /** (running + queued) / page slots, sent on every response for the edge's two-choice placement */
   load(): number
@@ -32,8 +31,8 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
       if (!result.success) throw invalidFieldFrom(result.error)
     },
   })
-  app.onError((err, c) => errorResponder(deps.logError)(normaliseHttpError(err), c))
-  app.notFound((c) => c.json({ success: false, error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404))
+  app.onError(errorResponder(deps.logError))
+  app.notFound(notFound)
 
   app.use('*', async function runnerHeaders(c, next) {
     const started = deps.clock.now()
@@ -47,6 +46,8 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.get('/ready', (c) =>
     deps.isReady() ? c.json({ ready: true }) : c.json({ ready: false, draining: deps.isDraining() }, 503, { 'retry-after': '5' }),
   )
+  // registered once: a registration per call grew the registry with every /openapi.json served
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)))
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
@@ -57,20 +58,19 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.get('/pressure', async (c) => c.json(await deps.pressure()))
   app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
 
-  for (const route of deps.routes) {
-    app.use(route.path, requireJson)
+  for (const [path, route] of Object.entries(deps.routes) as [string, PageRouteSpec<z.ZodType>][]) {
+    app.use(path, requireJson)
     // the limit before the signature: checking a signature reads the whole body
-    app.use(route.path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
-    app.use(route.path, signed)
-    app.use(route.path, requireUtf8)
-    if (route.get) app.use(`${route.path}/*`, signed) // the GET form (/llm/{url}) is signed like the POST
-    registerPageRoute(app, route, deps)
+    app.use(path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
+    app.use(path, signed)
+    app.use(path, requireUtf8)
+    if (route.get) app.use(`${path}/*`, signed) // the GET form (/llm/{url}) is signed like the POST
+    registerPageRoute(app, path, route, deps)
   }
   return app
 }
 
 export function openApiDocument(app: OpenAPIHono) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   return app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'crawlfleet', version: '0.1.0', description: 'Rendered pages from a fleet of long-lived Chromium browsers' },
@@ -80,7 +80,7 @@ export function openApiDocument(app: OpenAPIHono) {
 async function requireJson(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], next: () => Promise<void>) {
   if (c.req.method !== 'POST') return next() // another method on a page route is a 404, not a media-type question
   const type = c.req.header('content-type') ?? ''
-  if (!/^application\/json\b/i.test(type)) throw new UnsupportedMediaTypeError(`send the body as application/json (got "${type || 'nothing'}")`)
+  if (!isJsonMediaType(type)) throw new UnsupportedMediaTypeError(`send the body as application/json (got "${type || 'nothing'}")`)
   await next()
 }
 
@@ -94,12 +94,4 @@ async function requireUtf8(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], 
     }
   }
   await next()
-}
-
-/** Hono's own errors (malformed JSON) become ours, so every 4xx names a field. */
-function normaliseHttpError(err: Error): Error {
-  if (err instanceof HTTPException && err.status === 400) return new InvalidFieldError('body', 'is not valid JSON')
-  // the OpenAPI layer's own media-type check, for a content type it cannot parse ("application/json; !")
-  if (err instanceof HTTPException && err.status === 415) return new UnsupportedMediaTypeError('send the body as application/json (the content type does not parse)')
-  return err
 }

@@ -2,7 +2,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type Standard
 import { METRIC, METRIC_NAMESPACE, REFUSAL_REASONS, SERVICE_DIMENSION, type MetricName } from '../contract/metric-names.ts'
 import type { PoolCounters } from '../pool/types.ts'
 import { systemClock, type Clock } from '../util/clock.ts'
-import { EnvReader } from '../util/env.ts'
+import { DeadlineExceededError, withTimeout } from '../util/with-deadline.ts'
 import type { LatencyTotals, RunnerStats } from './runner-stats.ts'
 
 /** PutMetricData accepts at most this many data per call. */
@@ -259,18 +259,20 @@ export function createCloudWatchPublisher(o: CloudWatchPublisherOptions): CloudW
   }
 }
 
-/** null (publishing off) unless an AWS region is configured; CRAWLFLEET_CLOUDWATCH=off turns it off anyway. */
-export function createCloudWatchPublisherFromEnv(env: Record<string, string | undefined>, read: () => Promise<RunnerStats>, log?: PublisherLog): CloudWatchPublisher | null {
-  const e = new EnvReader(env)
-  const region = e.string('AWS_REGION') ?? e.string('AWS_DEFAULT_REGION')
-  if (!region || e.string('CRAWLFLEET_CLOUDWATCH') === 'off') return null
+/** null (publishing off) when the config has no CloudWatch part (no AWS region, or CRAWLFLEET_CLOUDWATCH=off). */
+export function cloudWatchPublisherFor(
+  config: { readonly region: string; readonly service: string; readonly periodMs: number } | undefined,
+  read: () => Promise<RunnerStats>,
+  log?: PublisherLog,
+): CloudWatchPublisher | null {
+  if (!config) return null
   return createCloudWatchPublisher({
     // the SDK's own retries would multiply ours
-    client: new CloudWatchClient({ region, maxAttempts: 1 }),
+    client: new CloudWatchClient({ region: config.region, maxAttempts: 1 }),
     read,
     clock: systemClock,
-    service: e.string('CRAWLFLEET_METRICS_SERVICE', 'crawlfleet'),
-    periodMs: e.int('CRAWLFLEET_CLOUDWATCH_PERIOD_SEC', 60, { min: 10, max: 3600 }) * 1000,
+    service: config.service,
+    periodMs: config.periodMs,
     log,
   })
 }
@@ -296,34 +298,12 @@ const unit = (m: MetricName) => m.cwUnit as StandardUnit
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException'])
 
 function isRetryable(err: unknown): boolean {
-  if (err instanceof AttemptTimeoutError) return true
+  if (err instanceof DeadlineExceededError) return true
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined
   if (e?.name && THROTTLING.has(e.name)) return true
   const status = e?.$metadata?.httpStatusCode
   // no status: no answer reached us (connection refused, reset, DNS), so another try may work
   return status === undefined || status === 429 || status >= 500
-}
-
-class AttemptTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`)
-    this.name = 'AttemptTimeoutError'
-  }
-}
-
-async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, clock: Clock): Promise<T> {
-  const ac = new AbortController()
-  const running = work(ac.signal)
-  running.catch(() => undefined) // it may reject after the timeout won
-  const timer = clock.sleep(ms, ac.signal).then(() => {
-    throw new AttemptTimeoutError(ms)
-  })
-  timer.catch(() => undefined)
-  try {
-    return await Promise.race([running, timer])
-  } finally {
-    ac.abort()
-  }
 }
 
 function describe(err: unknown): { name?: string; message: string; status?: number } {

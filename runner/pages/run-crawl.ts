@@ -1,8 +1,7 @@
-import { browserRequestOf } from '../contract/browser-request.ts'
 import { ClientGoneError, CrawlfleetError, PageTimeoutError } from '../contract/errors.ts'
 import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '../contract/request-schemas.ts'
 import { analysePage } from '../content/index.ts'
-import type { PageWork } from '../http/define-route.ts'
+import type { PageWork } from '../session/page-work.ts'
 import { crawlPage } from './crawl-page.ts'
 
 /**
@@ -12,7 +11,6 @@ import { crawlPage } from './crawl-page.ts'
  * One URL failing fails only its own result. Stops early when the request's signal aborts.
  */
 export async function runCrawl(input: CrawlRequest, work: PageWork, workers: number, onResult: (r: CrawlResult) => void | Promise<void>): Promise<void> {
-  const browser = browserRequestOf(input)
   const config = input.crawler_config ?? {}
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
   let next = 0
@@ -26,7 +24,7 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const crawlOne = async (url: string, index: number): Promise<CrawlResult> => {
     try {
       await work.checkUrl(url, `urls.${index}`)
-      const page = await work.withPage(browser, (p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
+      const page = await work.withPage((p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
       const analysis = analysePage(page.html, page.finalUrl)
       const status = page.statusCode
       const ok = status === null || status < 400

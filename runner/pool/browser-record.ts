@@ -1,8 +1,8 @@
+import { BrowserCrashedError } from '../contract/errors.ts'
 import type { LaunchOptions } from '../contract/signature.ts'
 import type { Clock } from '../util/clock.ts'
 import { withDeadline } from '../util/with-deadline.ts'
-import type { PoolLease } from './lease.ts'
-import type { BrowserHandle, BrowserState, BrowserView, RetireReason, Tier } from './types.ts'
+import type { BrowserHandle, BrowserState, BrowserView, Lease, RetireReason, Tier } from './types.ts'
 
 /** The pool's record of one running browser. Only the pool changes it. */
 export class BrowserRecord<B> {
@@ -41,6 +41,47 @@ export class BrowserRecord<B> {
       lastUsedAtMs: this.lastUsedAtMs,
       pid: this.handle.pid,
     }
+  }
+}
+
+/** One request's claim on a browser record; ends early (its signal aborts) when the browser goes away. */
+export class PoolLease<B> implements Lease<B> {
+  readonly tier: Tier
+  private released = false
+  private readonly gone = new AbortController()
+
+  constructor(
+    readonly record: BrowserRecord<B>,
+    private readonly onRelease: (lease: PoolLease<B>) => void,
+  ) {
+    this.tier = record.tier
+  }
+
+  get browser(): B {
+    return this.record.handle.browser
+  }
+  get browserId(): string {
+    return this.record.id
+  }
+  get signature(): string {
+    return this.record.signature
+  }
+  get signal(): AbortSignal {
+    return this.gone.signal
+  }
+  get crashed(): boolean {
+    return this.gone.signal.reason instanceof BrowserCrashedError
+  }
+
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.onRelease(this)
+  }
+
+  /** the browser went away while this lease was out */
+  end(reason: Error): void {
+    this.gone.abort(reason)
   }
 }
 

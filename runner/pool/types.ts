@@ -5,7 +5,7 @@ import type { CapacityPlan } from './capacity-plan.ts'
 // unit tests): it never calls into B itself, it only hands it out in leases.
 
 export type Tier = 'permanent' | 'hot' | 'cold'
-export type BrowserState = 'launching' | 'active' | 'retired' | 'closed'
+export type BrowserState = 'active' | 'retired' | 'closed'
 export type RetireReason = 'ttl' | 'max-pages' | 'max-age' | 'memory' | 'capacity' | 'crash' | 'recycle' | 'shutdown'
 
 /** One running browser process, as a Launcher made it. */

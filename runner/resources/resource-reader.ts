@@ -23,7 +23,8 @@ export interface ResourceReaderDeps {
   root: string
   readFile(path: string): Promise<string>
   fetch: typeof fetch
-  env: Record<string, string | undefined>
+  /** ECS_CONTAINER_METADATA_URI_V4 when on ECS (runner/config.ts reads it) */
+  ecsMetadataUri: string | undefined
   clock: Clock
   constrainedMemory(): number | undefined
   totalMemBytes(): number
@@ -185,7 +186,7 @@ async function probeCgroup(deps: ResourceReaderDeps, read: ReadText): Promise<{ 
 }
 
 async function readEcs(deps: ResourceReaderDeps, warn: Warn): Promise<EcsLimits | null> {
-  const uri = deps.env.ECS_CONTAINER_METADATA_URI_V4
+  const uri = deps.ecsMetadataUri
   if (!uri) return null
   try {
     return await readEcsLimits(uri, { fetch: deps.fetch, timeoutMs: deps.ecsTimeoutMs ?? 2000 })
@@ -327,7 +328,7 @@ export function systemResourceReader(overrides: Partial<ResourceReaderDeps> = {}
     root: '/',
     readFile: (path) => readFile(path, 'utf8'),
     fetch: globalThis.fetch,
-    env: process.env,
+    ecsMetadataUri: undefined,
     clock: systemClock,
     constrainedMemory: () => process.constrainedMemory(),
     totalMemBytes: () => os.totalmem(),

@@ -16,7 +16,6 @@ const CrawlStreamLine = z.union([CrawlResult, CrawlStreamEnd]).openapi({
 /** NDJSON: one result per line as each page finishes, then {"status":"completed"}. */
 export function crawlStreamRoute(workers: () => number) {
   return definePageRoute({
-    path: '/crawl/stream',
     summary: 'Crawl up to 100 URLs, streaming one NDJSON result per line as each page finishes',
     body: CrawlRequest,
     ok: CrawlStreamLine,

@@ -4,7 +4,6 @@ import { definePageRoute } from '../http/define-route.ts'
 
 export function crawlRoute(workers: () => number) {
   return definePageRoute({
-    path: '/crawl',
     summary: 'Crawl up to 100 URLs; one result per URL, in request order',
     body: CrawlRequest,
     ok: CrawlResponse,

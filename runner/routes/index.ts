@@ -1,13 +1,14 @@
-import htmlRoute from './html.post.ts'
-import screenshotRoute from './screenshot.post.ts'
-import pdfRoute from './pdf.post.ts'
-import executeJsRoute from './execute-js.post.ts'
+import type { PageRoutes } from '../http/define-route.ts'
 import { filterMarkdownWithLlm } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
-import { mdRoute } from './md.post.ts'
-import { llmRoute } from './llm.post.ts'
-import { crawlRoute } from './crawl.post.ts'
 import { crawlStreamRoute } from './crawl-stream.post.ts'
+import { crawlRoute } from './crawl.post.ts'
+import executeJsRoute from './execute-js.post.ts'
+import htmlRoute from './html.post.ts'
+import { llmRoute } from './llm.post.ts'
+import { mdRoute } from './md.post.ts'
+import pdfRoute from './pdf.post.ts'
+import screenshotRoute from './screenshot.post.ts'
 
 export interface RouteOptions {
   /** pages one crawl may have in flight: the runner's page slots */
@@ -16,18 +17,17 @@ export interface RouteOptions {
   llm: LlmClient | undefined
 }
 
-/** Every page route, in one list: the app registers these and the OpenAPI document lists them. */
-export function buildPageRoutes(o: RouteOptions) {
+export function buildPageRoutes(o: RouteOptions): PageRoutes {
   const llm = o.llm
   const llmFilter = llm && ((markdown: string, query: string, url: string, signal: AbortSignal) => filterMarkdownWithLlm({ client: llm, markdown, query, url, signal }))
-  return [
-    htmlRoute,
-    screenshotRoute,
-    pdfRoute,
-    executeJsRoute,
-    mdRoute(llmFilter),
-    llmRoute(llm),
-    crawlRoute(o.crawlWorkers),
-    crawlStreamRoute(o.crawlWorkers),
-  ] as const
+  return {
+    '/html': htmlRoute,
+    '/screenshot': screenshotRoute,
+    '/pdf': pdfRoute,
+    '/execute_js': executeJsRoute,
+    '/md': mdRoute(llmFilter),
+    '/llm': llmRoute(llm),
+    '/crawl': crawlRoute(o.crawlWorkers),
+    '/crawl/stream': crawlStreamRoute(o.crawlWorkers),
+  }
 }

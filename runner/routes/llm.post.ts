@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import { browserRequestOf } from '../contract/browser-request.ts'
 import { LlmNotConfiguredError } from '../contract/errors.ts'
 import { urlFromLlmPath } from '../contract/llm-path.ts'
 import { LlmRequest, LlmResponse } from '../contract/request-schemas.ts'
@@ -14,11 +13,10 @@ const LLM_EXTRA_MS = 60_000
 
 export function llmRoute(client: LlmClient | undefined) {
   return definePageRoute({
-    path: '/llm',
     summary: 'Answer a question about a page with an LLM; with a JSON schema, structured data that fits it',
     body: LlmRequest,
     ok: LlmResponse,
-    errors: { 501: 'no LLM is configured', 502: "the target or the LLM failed, or the LLM's answer does not fit the schema (the message names the mismatch)" },
+    errors: ['LLM_NOT_CONFIGURED', 'LLM_FAILED'],
     checkUrlUpFront: true,
     // the page's own time plus the model's
     timeoutMs: (input) => pageTimeoutMsOf(input) + LLM_EXTRA_MS,
@@ -36,7 +34,7 @@ export function llmRoute(client: LlmClient | undefined) {
     },
     run: async (input, work, c) => {
       if (!client) throw new LlmNotConfiguredError() // before any page is rendered
-      const page = await work.withPage(browserRequestOf(input), (p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
+      const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
       const pageMarkdown = fitMarkdown(page.html, page.url)
       return c.json(await answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal }))
     },

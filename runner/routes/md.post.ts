@@ -1,4 +1,3 @@
-import { browserRequestOf } from '../contract/browser-request.ts'
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import { MdRequest, MdResponse } from '../contract/request-schemas.ts'
 import { renderMarkdown } from '../content/index.ts'
@@ -11,11 +10,10 @@ export type MarkdownLlmFilter = ((markdown: string, query: string, url: string, 
 
 export function mdRoute(llmFilter: MarkdownLlmFilter) {
   return definePageRoute({
-    path: '/md',
     summary: 'Markdown of a page: raw, fit (main content), bm25 (ranked against q) or llm (filtered by a model)',
     body: MdRequest,
     ok: MdResponse,
-    errors: { 501: 'f is "llm" and no LLM is configured', 502: 'the target failed (DNS, refused, TLS…), or with f "llm", the LLM did' },
+    errors: ['LLM_NOT_CONFIGURED', 'LLM_FAILED'],
     checkUrlUpFront: true,
     timeoutMs: pageTimeoutMsOf,
     run: async (input, work, c) => {
@@ -23,7 +21,7 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       if ((input.f === 'bm25' || input.f === 'llm') && !input.q?.trim()) throw new InvalidFieldError('q', `a query is required when f is "${input.f}"`)
       if (input.f === 'llm' && !llmFilter) throw new LlmNotConfiguredError()
       // the page goes back to the pool before the CPU-bound conversion starts
-      const page = await work.withPage(browserRequestOf(input), (p, ms) => renderHtml(p, input, ms))
+      const page = await work.withPage((p, ms) => renderHtml(p, input, ms))
       const markdown =
         input.f === 'llm'
           ? await llmFilter!(renderMarkdown(page.html, page.url, 'fit'), input.q!, page.url, work.deadline.signal)

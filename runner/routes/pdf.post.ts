@@ -1,4 +1,3 @@
-import { browserRequestOf } from '../contract/browser-request.ts'
 import { PdfRequest, PdfResponse } from '../contract/request-schemas.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
@@ -6,7 +5,6 @@ import { renderPdf } from '../pages/pdf.ts'
 import { fileResponse } from './respond.ts'
 
 export default definePageRoute({
-  path: '/pdf',
   summary: 'PDF of a page (base64 JSON, or raw with Accept: application/pdf)',
   body: PdfRequest,
   ok: PdfResponse,
@@ -14,7 +12,7 @@ export default definePageRoute({
   checkUrlUpFront: true,
   timeoutMs: pageTimeoutMsOf,
   run: async (input, work, c) => {
-    const pdf = await work.withPage(browserRequestOf(input), (page, ms) => renderPdf(page, input, ms))
+    const pdf = await work.withPage((page, ms) => renderPdf(page, input, ms))
     return fileResponse(c, pdf, 'application/pdf', 'pdf')
   },
 })

@@ -1,4 +1,3 @@
-import { browserRequestOf } from '../contract/browser-request.ts'
 import { ScreenshotRequest, ScreenshotResponse } from '../contract/request-schemas.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
@@ -6,7 +5,6 @@ import { renderScreenshot } from '../pages/screenshot.ts'
 import { fileResponse } from './respond.ts'
 
 export default definePageRoute({
-  path: '/screenshot',
   summary: 'PNG screenshot of a page (base64 JSON, or raw with Accept: image/png)',
   body: ScreenshotRequest,
   ok: ScreenshotResponse,
@@ -14,7 +12,7 @@ export default definePageRoute({
   checkUrlUpFront: true,
   timeoutMs: pageTimeoutMsOf,
   run: async (input, work, c) => {
-    const png = await work.withPage(browserRequestOf(input), (page, ms) => renderScreenshot(page, input, ms))
+    const png = await work.withPage((page, ms) => renderScreenshot(page, input, ms))
     return fileResponse(c, png, 'image/png', 'screenshot')
   },
 })

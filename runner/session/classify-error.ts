@@ -74,7 +74,8 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
     return new PageTimeoutError(`the page did not finish in time: ${firstLine(message)}`, { cause: err })
   }
   for (const [pattern, rule, text] of NET_ERRORS) {
-    if (pattern.test(message)) return new TargetFailedError(rule, `${text} (${pattern.exec(message)?.[0]})`, { cause: err })
+    // the whole code (ERR_SSL_PROTOCOL_ERROR), not the part the pattern matched (ERR_SSL_)
+    if (pattern.test(message)) return new TargetFailedError(rule, `${text} (${/\bERR_[A-Z0-9_]+/.exec(message)?.[0]})`, { cause: err })
   }
   if (/Target page, context or browser has been closed|Browser has been closed|browser has disconnected/i.test(message)) {
     return new BrowserCrashedError(undefined, { cause: err })

@@ -2,57 +2,68 @@ import type { Browser, Page } from 'playwright-core'
 import type { BrowserRequest } from '../contract/browser-request.ts'
 import { isDefaultContext } from '../contract/browser-request.ts'
 import type { Lease } from '../pool/types.ts'
-import type { WarmSpares } from './warm-spares.ts'
-import { openPageSession, type PageSession } from './page-session.ts'
-import { classifyPageError, type FailureContext } from './classify-error.ts'
 import { abortable } from '../util/with-deadline.ts'
+import { classifyPageError, type FailureContext } from './classify-error.ts'
+import { openPageSession, type PageSession } from './page-session.ts'
+import type { PageWorkFactory } from './page-work.ts'
 import type { RequestDeadline } from './request-deadline.ts'
+import type { WarmSpares } from './warm-spares.ts'
 
-export interface PageWorkDeps {
+// A request's browser lifecycle, in order: admission (a page slot) → lease (the pool's browser for
+// its signature) → a fresh context and page (or a warm spare) → the page work → context closed,
+// lease released, spare replenished. Every step is undone in `finally`, whatever happens.
+
+export interface SessionDeps {
   readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
   readonly admission: { run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> }
   /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
   readonly checkProxy: (server: string) => Promise<void>
+  readonly checkUrl: (url: string, field: string) => Promise<void>
   readonly spares: WarmSpares
   readonly egressFailure?: FailureContext['egressFailure']
 }
 
-/** Runs `fn` on a fresh page: a page slot (admission), a lease (pool), a new context, all returned in finally. */
-export type WithPage = <T>(req: BrowserRequest, deadline: RequestDeadline, fn: (page: Page, remainingMs: number) => Promise<T>) => Promise<T>
+export function pageWorkFactory(deps: SessionDeps): PageWorkFactory {
+  return (browser, deadline) => ({
+    deadline,
+    browser,
+    withPage: (fn) => withPage(deps, browser, deadline, fn),
+    checkUrl: deps.checkUrl,
+  })
+}
 
-export function createWithPage(deps: PageWorkDeps): WithPage {
-  return (req, deadline, fn) =>
-    deps.admission.run(deadline.signal, async () => {
-      if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
-      const lease = await deps.pool.acquire(req, deadline.signal)
-      const useSpare = isDefaultContext(req.context)
-      let session: PageSession | undefined
-      const closeOnAbort = () => void session?.close()
-      deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
-      // Playwright calls on a browser that dies under them may never settle (a newPage in flight at
-      // the crash hangs): the work races the deadline and the lease, which ends when the browser goes
-      const stop = AbortSignal.any([deadline.signal, lease.signal])
-      try {
-        session =
-          (useSpare ? await sessionOrAbort(deps.spares.take(lease.browserId), stop) : undefined) ??
-          (await sessionOrAbort(openPageSession(lease.browser, req.context), stop))
-        if (deadline.signal.aborted) throw deadline.signal.reason
-        return await abortable(fn(session.page, deadline.remainingMs()), stop)
-      } catch (err) {
-        throw classifyPageError(err, {
-          signal: deadline.signal,
-          crashed: lease.crashed,
-          pageCrashed: session?.crashed() ?? false,
-          egressFailure: deps.egressFailure,
-        })
-      } finally {
-        deadline.signal.removeEventListener('abort', closeOnAbort)
-        // a dead browser may never answer the close either
-        await abortable(session?.close() ?? Promise.resolve(), lease.signal).catch(() => undefined)
-        lease.release()
-        if (useSpare && !lease.crashed) deps.spares.replenish(lease.browserId, lease.browser)
-      }
-    })
+function withPage<T>(deps: SessionDeps, req: BrowserRequest, deadline: RequestDeadline, fn: (page: Page, remainingMs: number) => Promise<T>): Promise<T> {
+  return deps.admission.run(deadline.signal, async () => {
+    if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
+    const lease = await deps.pool.acquire(req, deadline.signal)
+    const useSpare = isDefaultContext(req.context)
+    let session: PageSession | undefined
+    const closeOnAbort = () => void session?.close()
+    deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
+    // Playwright calls on a browser that dies under them may never settle (a newPage in flight at
+    // the crash hangs): the work races the deadline and the lease, which ends when the browser goes
+    const stop = AbortSignal.any([deadline.signal, lease.signal])
+    try {
+      session =
+        (useSpare ? await sessionOrAbort(deps.spares.take(lease.browserId), stop) : undefined) ??
+        (await sessionOrAbort(openPageSession(lease.browser, req.context), stop))
+      if (deadline.signal.aborted) throw deadline.signal.reason
+      return await abortable(fn(session.page, deadline.remainingMs()), stop)
+    } catch (err) {
+      throw classifyPageError(err, {
+        signal: deadline.signal,
+        crashed: lease.crashed,
+        pageCrashed: session?.crashed() ?? false,
+        egressFailure: deps.egressFailure,
+      })
+    } finally {
+      deadline.signal.removeEventListener('abort', closeOnAbort)
+      // a dead browser may never answer the close either
+      await abortable(session?.close() ?? Promise.resolve(), lease.signal).catch(() => undefined)
+      lease.release()
+      if (useSpare && !lease.crashed) deps.spares.replenish(lease.browserId, lease.browser)
+    }
+  })
 }
 
 /** The session when it comes, or the signal's reason; a session that arrives after the abort is closed. */

@@ -1,5 +1,7 @@
 import type { Clock } from './clock.ts'
 
+// The runner's one set of timeout helpers. Each takes its clock, so tests run them on fake time.
+
 export class DeadlineExceededError extends Error {
   constructor(readonly deadlineMs: number) {
     super(`did not finish within ${deadlineMs} ms`)
@@ -7,11 +9,23 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+/**
+ * Runs `work` with a signal that aborts after `ms`; settles like the work, or rejects with
+ * `onTimeout()` (DeadlineExceededError by default) as soon as the time is up, whether or not the
+ * work heeds its signal.
+ */
+export function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, clock: Clock, onTimeout: () => Error = () => new DeadlineExceededError(ms)): Promise<T> {
+  const ac = new AbortController()
+  const running = work(ac.signal)
+  running.catch(() => undefined) // it may reject after the timeout won
+  const expired = clock.sleep(ms, ac.signal).then(() => Promise.reject(onTimeout()))
+  expired.catch(() => undefined)
+  return Promise.race([running, expired]).finally(() => ac.abort())
+}
+
 /** Settles like `work`, or rejects with DeadlineExceededError after `ms`. `work` itself keeps running. */
 export function withDeadline<T>(work: Promise<T>, ms: number, clock: Clock): Promise<T> {
-  const timer = new AbortController()
-  const expired = clock.sleep(ms, timer.signal).then(() => Promise.reject(new DeadlineExceededError(ms)))
-  return Promise.race([work, expired]).finally(() => timer.abort())
+  return withTimeout(() => work, ms, clock)
 }
 
 /** Settles like `work`, or rejects with the signal's reason as soon as it aborts. */

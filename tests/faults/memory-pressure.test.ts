@@ -60,7 +60,7 @@ beforeAll(async () => {
     CRAWLFLEET_HOT_TTL_SEC: '3600,3600,3600',
     CRAWLFLEET_JANITOR_INTERVAL_SEC: '3600,3600,3600',
   })
-  const executablePath = findChromium({ env: process.env, playwrightPath: () => chromium.executablePath(), isExecutable: isExecutableFile })
+  const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => chromium.executablePath(), isExecutable: isExecutableFile })
   runner = await startRunner(config, {
     clock: systemClock,
     launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),

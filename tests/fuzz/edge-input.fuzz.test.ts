@@ -103,7 +103,7 @@ describe('fuzzed requests through the edge', () => {
         accept: headerValue,
         'x-request-id': headerValue,
         'x-crawlfleet-deadline-ms': headerValue,
-        'x-crawlfleet-signature': headerValue,
+        'x-crawlfleet-hmac': headerValue,
         'x-forwarded-for': headerValue,
       },
       { requiredKeys: ['query'] },

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { expect } from 'vitest'
 import { FORBIDDEN_BROWSER_KEYS } from '../../runner/contract/browser-config.ts'
-import { PAGE_ROUTES } from '../../runner/contract/http-names.ts'
+import { PAGE_ROUTES } from '../../runner/contract/page-routes.ts'
 import { expectCleanError } from '../helpers/fault-tools.ts'
 
 // Arbitraries for fuzzing the page routes, shared by the runner and the edge fuzz tests. URLs are

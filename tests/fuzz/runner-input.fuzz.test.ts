@@ -87,7 +87,7 @@ describe('fuzzed requests to a runner', () => {
         'x-crawlfleet-deadline-ms': fc.oneof(headerValue, fc.double().map(String), fc.integer().map(String)),
         'x-request-id': headerValue,
         authorization: headerValue,
-        'x-crawlfleet-signature': headerValue,
+        'x-crawlfleet-hmac': headerValue,
         'x-crawlfleet-timestamp': headerValue,
         'content-type': fc.tuple(fc.constantFrom('application/json', 'Application/JSON', 'application/json '), headerValue).map(([t, p]) => (p ? `${t}; ${p}` : t)),
       },
@@ -233,7 +233,7 @@ describe('hostile payloads to a runner', () => {
       fc.asyncProperty(route, headerValue, fc.oneof(headerValue, fc.integer().map(String), fc.constant(String(Date.now()))), async (r, signature, timestamp) => {
         const res = await fetch(`${signed.url}${r}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-crawlfleet-signature': signature, 'x-crawlfleet-timestamp': timestamp },
+          headers: { 'content-type': 'application/json', 'x-crawlfleet-hmac': signature, 'x-crawlfleet-timestamp': timestamp },
           body: JSON.stringify(validRefusedBody(r)),
         })
         expect(res.status).toBe(401)

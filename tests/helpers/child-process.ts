@@ -10,6 +10,8 @@ export interface TsxProcess {
   readonly pid: number
   /** everything it printed, stdout and stderr, for readiness checks and failure messages */
   output(): string
+  /** the first IPC message (process.send) that `match` accepts, or a rejection when the process exits first */
+  message<M>(match: (m: unknown) => m is M): Promise<M>
   isRunning(): boolean
   /** resolves with the exit code, or the signal that ended it */
   exited(): Promise<number | string>
@@ -18,16 +20,33 @@ export interface TsxProcess {
 }
 
 export function spawnTsx(entry: string, env: Record<string, string | undefined>): TsxProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
+  const messages: unknown[] = []
+  child.on('message', (m) => messages.push(m))
   const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
   const isRunning = () => child.exitCode === null && child.signalCode === null
   return {
     child,
     pid: child.pid!,
     output: () => out,
+    message: <M>(match: (m: unknown) => m is M) =>
+      new Promise<M>((resolve, reject) => {
+        const seen = messages.find(match)
+        if (seen !== undefined) return resolve(seen)
+        const onMessage = (m: unknown) => {
+          if (!match(m)) return
+          child.off('message', onMessage)
+          resolve(m)
+        }
+        child.on('message', onMessage)
+        void exit.then((how) => {
+          child.off('message', onMessage)
+          reject(new Error(`${entry} exited (${how}) before it sent the message:\n${out}`))
+        })
+      }),
     isRunning,
     exited: () => exit,
     stop: (signal = 'SIGTERM') => {
@@ -53,6 +72,15 @@ export async function waitUntilReady(what: string, proc: TsxProcess, ready: () =
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 100))
   }
 }
+
+export interface Listening {
+  readonly event: 'listening'
+  readonly url: string
+  readonly port: number
+}
+
+/** The message a runner (runner/main.ts) sends its parent once it listens. */
+export const isListening = (m: unknown): m is Listening => (m as Listening | null)?.event === 'listening'
 
 /** true when GET url answers 2xx */
 export const answersOk = (url: string) => () => fetch(url).then((r) => r.ok, () => false)

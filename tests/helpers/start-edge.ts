@@ -1,6 +1,6 @@
 import { readEdgeConfig } from '../../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../../edge/local-server.ts'
-import { createEdgeLogger } from '../../edge/logger.ts'
+import { createEdgeLogger } from '../../edge/core/logger.ts'
 
 export interface StartEdgeOptions {
   readonly runners: readonly string[]

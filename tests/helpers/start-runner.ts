@@ -1,8 +1,12 @@
 import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { answersOk, spawnTsx, waitUntilReady } from './child-process.ts'
+import { answersOk, isListening, spawnTsx, waitUntilReady } from './child-process.ts'
+
+let started = 0
 
 export interface RunnerProcess {
+  /** CRAWLFLEET_RUNNER_ID, which it sends back as x-runner-id */
+  readonly id: string
   readonly url: string
   readonly port: number
   readonly child: ChildProcess
@@ -24,16 +28,20 @@ export async function freePort(): Promise<number> {
 
 /** Starts `runner/main.ts` as a real child process and waits until it reports ready. */
 export async function startRunnerProcess(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<RunnerProcess> {
-  const port = await freePort()
+  // port 0: the runner takes a free port itself and tells us which (a port picked here could be taken before it binds)
+  const id = env.CRAWLFLEET_RUNNER_ID ?? `runner-${process.pid}-${++started}`
   const proc = spawnTsx('runner/main.ts', {
-    PORT: String(port),
+    PORT: '0',
     CRAWLFLEET_HOST: '127.0.0.1',
-    CRAWLFLEET_RUNNER_ID: `runner-${port}`,
+    CRAWLFLEET_RUNNER_ID: id,
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
     ...env,
   })
+  const timeoutMs = o.readyTimeoutMs ?? 60_000
+  const timer = setTimeout(() => void proc.stop('SIGKILL'), timeoutMs)
+  const { port } = await proc.message(isListening).finally(() => clearTimeout(timer))
   const url = `http://127.0.0.1:${port}`
-  await waitUntilReady('runner', proc, answersOk(`${url}/ready`), { timeoutMs: o.readyTimeoutMs ?? 60_000 })
-  return { url, port, child: proc.child, pid: proc.pid, output: proc.output, exited: proc.exited, stop: proc.stop }
+  await waitUntilReady('runner', proc, answersOk(`${url}/ready`), { timeoutMs })
+  return { id, url, port, child: proc.child, pid: proc.pid, output: proc.output, exited: proc.exited, stop: proc.stop }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { readSettings, RUNNER_ENV_KEYS } from '../../infra/lib/settings.ts'
+import { readSettings } from '../../infra/lib/settings.ts'
+import { operatorSettings } from '../../runner/contract/settings/runner-settings.ts'
 
 const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] })
 const read = (values: Record<string, unknown> = {}) => readSettings(context(Object.fromEntries(Object.entries(values).map(([k, v]) => [`crawlfleet:${k}`, v]))))
@@ -26,7 +27,7 @@ describe('readSettings', () => {
   it('maps pool settings onto the runner variables and passes nothing that was not given', () => {
     const s = read({ promoteAfterUses: 5, coldTtlSec: '120,60,30', logLevel: 'debug' })
     expect(s.runnerEnv).toEqual({ CRAWLFLEET_PROMOTE_AFTER_USES: '5', CRAWLFLEET_COLD_TTL_SEC: '120,60,30', CRAWLFLEET_LOG_LEVEL: 'debug' })
-    expect(Object.values(RUNNER_ENV_KEYS).every((v) => v.startsWith('CRAWLFLEET_'))).toBe(true)
+    expect(operatorSettings().every(([, setting]) => setting.env.startsWith('CRAWLFLEET_'))).toBe(true)
   })
 
   it.each([

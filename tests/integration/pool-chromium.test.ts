@@ -6,10 +6,10 @@ import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } fro
 import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX, type PlaywrightHandle } from '../../runner/browser/launcher-playwright.ts'
 import { findPidByArg, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
-import { capacityPlanner } from '../../runner/pool/capacity-plan.ts'
 import { BrowserCostModel } from '../../runner/pool/cost-model.ts'
 import { BrowserPool } from '../../runner/pool/pool.ts'
-import { DEFAULT_CAPACITY_SETTINGS, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_POOL_SETTINGS, DEFAULT_RESERVE_BYTES } from '../../runner/pool/pool-settings.ts'
+import { capacityPlanner, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from '../../runner/pool/capacity-plan.ts'
+import { DEFAULT_CAPACITY_SETTINGS, DEFAULT_POOL_SETTINGS } from '../../runner/pool/pool-settings.ts'
 import type { Lease } from '../../runner/pool/types.ts'
 import type { PressureSource } from '../../runner/resources/types.ts'
 import { systemClock } from '../../runner/util/clock.ts'
@@ -18,7 +18,7 @@ import { deferred } from '../helpers/fake-clock.ts'
 // The pool with the real Playwright launcher and Chromium's headless shell: launches, crashes,
 // kills and shutdown against real processes. No HTTP.
 
-const executablePath = findChromium({ env: process.env, playwrightPath: () => undefined, isExecutable: isExecutableFile })
+const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
 const DEFAULT_REQ = { launch: DEFAULT_LAUNCH, signature: DEFAULT_SIGNATURE }
 const textLaunch = launchOptionsFrom({ text_mode: true })
 const TEXT_REQ = { launch: textLaunch, signature: signatureOf(textLaunch) }

@@ -34,7 +34,7 @@ describe('runner endpoints against the fixture site', () => {
     const before = await pressure()
     const res = await post('/html', { url: `${site.url}/` })
     expect(res.status).toBe(200)
-    expect(res.headers.get('x-runner-id')).toBe(`runner-${runner.port}`)
+    expect(res.headers.get('x-runner-id')).toBe(runner.id)
     const body = (await res.json()) as { success: boolean; html: string; status_code: number; url: string }
     expect(body.success).toBe(true)
     expect(body.status_code).toBe(200)

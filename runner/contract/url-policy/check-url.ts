@@ -1,13 +1,14 @@
 import { lookup } from 'node:dns/promises'
 import { InvalidFieldError, UrlRefusedError } from '../errors.ts'
-import { CidrList, classifyAddress, parseAddress, type AddressRule } from './address-class.ts'
+import { CidrList, classifyAddress, parseAddress } from './address-class.ts'
+import { RULE_TEXT, type RefusalRule } from './refusal-rules.ts'
+
 
 // The SSRF policy, shared by the edge (the first URL) and the runner (every request the browser
 // makes). Host spellings are left to WHATWG URL parsing, which Chromium follows: it turns
 // 2130706433, 0177.0.0.1, 0x7f.1, 127.1, %31%32%37.0.0.1 and full-width digits into 127.0.0.1
 // and drops userinfo, so the policy judges the same host the browser will connect to.
 
-export type RefusalRule = AddressRule | 'scheme' | 'unresolvable'
 
 /** Every address a host name resolves to (A and AAAA). Throws or returns [] when there is none. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>
@@ -92,18 +93,4 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
       return parsed
     },
   }
-}
-
-const RULE_TEXT: Readonly<Record<RefusalRule, string>> = {
-  scheme: 'not http or https',
-  unresolvable: 'the host has no address',
-  'invalid-address': 'not an IP address',
-  loopback: 'it is (or resolves to) a loopback address',
-  'private-address': 'it is (or resolves to) a private address',
-  'link-local': 'it is (or resolves to) a link-local address, where cloud metadata services live',
-  'unique-local': 'it is (or resolves to) a unique-local IPv6 address',
-  multicast: 'it is (or resolves to) a multicast address',
-  unspecified: 'it is (or resolves to) the unspecified address',
-  broadcast: 'it is (or resolves to) the broadcast address',
-  reserved: 'it is (or resolves to) a reserved address',
 }

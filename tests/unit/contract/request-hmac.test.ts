@@ -9,7 +9,7 @@ const signed = (over: Partial<{ method: string; path: string; body: string; ts: 
     method: over.method ?? 'POST',
     pathWithQuery: over.path ?? '/html',
     body: over.body ?? '{"url":"x"}',
-    signature: h['x-crawlfleet-signature'],
+    signature: h['x-crawlfleet-hmac'],
     timestamp: String(over.ts ?? 1_000_000),
   }
 }

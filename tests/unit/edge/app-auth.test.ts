@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../edge/api-keys.ts'
+import { sha256Hex } from '../../../edge/middleware/api-key-set.ts'
 import { fakeTransport, runnerAnswer, testEdge } from './support.ts'
 
 const html = { url: 'http://93.184.215.14/' }

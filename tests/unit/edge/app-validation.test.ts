@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PAGE_ROUTES } from '../../../runner/contract/http-names.ts'
+import { PAGE_ROUTES } from '../../../runner/contract/page-routes.ts'
 import { fakeTransport, runnerAnswer, testEdge } from './support.ts'
 
 const ok = () => fakeTransport(() => runnerAnswer('r'))

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ecsDiscovery } from '../../../edge/discovery/ecs.ts'
 import { routableAddress } from '../../../edge/discovery/ecs-tasks.ts'
-import { silentLogger, type EdgeLogger } from '../../../edge/logger.ts'
+import { silentLogger, type EdgeLogger } from '../../../edge/core/logger.ts'
 import { NoRunnerError } from '../../../runner/contract/errors.ts'
 
 const ecs = mockClient(ECSClient)

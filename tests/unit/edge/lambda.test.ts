@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { readFile } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../edge/api-keys.ts'
+import { sha256Hex } from '../../../edge/middleware/api-key-set.ts'
 import { verifyRequest } from '../../../runner/contract/request-hmac.ts'
 import { PNG_BYTES, startFakeRunner, type FakeRunner } from './support.ts'
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
     let signedOk = true
     try {
       const header = (n: string) => (req.headers[n] as string | undefined) ?? undefined
-      verifyRequest(HMAC, { method: req.method ?? 'GET', pathWithQuery: url.pathname + url.search, body, signature: header('x-crawlfleet-signature'), timestamp: header('x-crawlfleet-timestamp') }, Date.now())
+      verifyRequest(HMAC, { method: req.method ?? 'GET', pathWithQuery: url.pathname + url.search, body, signature: header('x-crawlfleet-hmac'), timestamp: header('x-crawlfleet-timestamp') }, Date.now())
     } catch {
       signedOk = false
     }

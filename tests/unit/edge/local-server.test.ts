@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { readEdgeConfig } from '../../../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../../../edge/local-server.ts'
-import { silentLogger, type EdgeLogger } from '../../../edge/logger.ts'
+import { silentLogger, type EdgeLogger } from '../../../edge/core/logger.ts'
 
 const edges: LocalEdge[] = []
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EDGE_SERVICE, emfMetrics } from '../../../edge/metrics.ts'
+import { EDGE_SERVICE, emfMetrics } from '../../../edge/core/metrics.ts'
 import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../../runner/contract/metric-names.ts'
 
 describe('emfMetrics', () => {

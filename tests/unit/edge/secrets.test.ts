@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiKeySet, sha256Hex } from '../../../edge/api-keys.ts'
+import { ApiKeySet, sha256Hex } from '../../../edge/middleware/api-key-set.ts'
 import { once, parseApiKeysSecret, parseHmacSecret } from '../../../edge/secrets.ts'
 
 describe('parseApiKeysSecret', () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidFieldError } from '../../../runner/contract/errors.ts'
-import { readLlmConfig } from '../../../runner/llm/config.ts'
+import { readRunnerConfig } from '../../../runner/config.ts'
 import { answerPrompt, CHARS_PER_TOKEN, estimateTokens, trimToTokens } from '../../../runner/llm/prompt.ts'
 
-describe('readLlmConfig', () => {
+/** the LLM part of the runner's config: the CRAWLFLEET_LLM_* settings */
+const readLlmConfig = (env: Record<string, string>) => readRunnerConfig(env).llm
+
+describe('the LLM settings', () => {
   it('is undefined when no LLM is configured', () => {
     expect(readLlmConfig({})).toBeUndefined()
     expect(readLlmConfig({ CRAWLFLEET_LLM_BASE_URL: 'http://127.0.0.1:1/v1' })).toBeUndefined()

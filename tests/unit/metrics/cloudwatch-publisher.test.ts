@@ -5,11 +5,12 @@ import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../../runner/con
 import {
   chunk,
   createCloudWatchPublisher,
-  createCloudWatchPublisherFromEnv,
+  cloudWatchPublisherFor,
   latencyStats,
   MAX_DATA_PER_CALL,
   type CloudWatchPublisherOptions,
 } from '../../../runner/metrics/cloudwatch-publisher.ts'
+import { readRunnerConfig } from '../../../runner/config.ts'
 import type { RunnerStats } from '../../../runner/metrics/runner-stats.ts'
 import type { PoolCounters } from '../../../runner/pool/types.ts'
 import type { Clock } from '../../../runner/util/clock.ts'
@@ -328,7 +329,10 @@ describe('lifecycle', () => {
   })
 })
 
-describe('createCloudWatchPublisherFromEnv', () => {
+/** the publisher the runner's environment asks for */
+const createCloudWatchPublisherFromEnv = (env: Record<string, string>, read: () => Promise<RunnerStats>) => cloudWatchPublisherFor(readRunnerConfig(env).cloudwatch, read)
+
+describe('the CloudWatch settings', () => {
   const read = async () => stats()
   it('is off without an AWS region, or when turned off', () => {
     expect(createCloudWatchPublisherFromEnv({}, read)).toBeNull()

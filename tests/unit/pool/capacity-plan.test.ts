@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { capacityPlanner, planCapacity, type CapacityInput } from '../../../runner/pool/capacity-plan.ts'
+import { capacityPlanner, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES, planCapacity, type CapacityInput } from '../../../runner/pool/capacity-plan.ts'
 import { BrowserCostModel } from '../../../runner/pool/cost-model.ts'
-import { DEFAULT_CAPACITY_SETTINGS, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from '../../../runner/pool/pool-settings.ts'
+import { DEFAULT_CAPACITY_SETTINGS } from '../../../runner/pool/pool-settings.ts'
 
 const MB = 1024 * 1024
 const base: CapacityInput = {

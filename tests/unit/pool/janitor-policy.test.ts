@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { planLaunchGate, planSweep, pressureLevel, recycleReason, type GateState } from '../../../runner/pool/janitor-policy.ts'
+import { planSweep, recycleReason } from '../../../runner/pool/janitor-policy.ts'
+import { pressureLevel } from '../../../runner/resources/pressure-level.ts'
 import { DEFAULT_JANITOR_SETTINGS as S } from '../../../runner/pool/pool-settings.ts'
 import type { BrowserView } from '../../../runner/pool/types.ts'
+import { browser, NOW } from './browser-view.ts'
 
-const NOW = 10_000_000
-const browser = (over: Partial<BrowserView> & Pick<BrowserView, 'id'>): BrowserView => ({
-  signature: `sig-${over.id}`,
-  tier: 'cold',
-  state: 'active',
-  leases: 0,
-  uses: 1,
-  pagesServed: 1,
-  launchedAtMs: NOW - 60_000,
-  lastUsedAtMs: NOW,
-  pid: undefined,
-  ...over,
-})
 const idleFor = (ms: number) => NOW - ms
 
 describe('pressureLevel', () => {
@@ -85,50 +74,5 @@ describe('recycleReason', () => {
     expect(recycleReason(browser({ id: 'a', pagesServed: 10, launchedAtMs: NOW - 1000 }), NOW, s)).toBe('max-pages')
     expect(recycleReason(browser({ id: 'a', pagesServed: 9, launchedAtMs: NOW - 1000 }), NOW, s)).toBe('max-age')
     expect(recycleReason(browser({ id: 'a', pagesServed: 9, launchedAtMs: NOW - 999 }), NOW, s)).toBeUndefined()
-  })
-})
-
-describe('planLaunchGate', () => {
-  const MB = 1024 * 1024
-  const gate = (over: Partial<GateState>): GateState => ({ usedPct: 50, limitBytes: 1000 * MB, gatePct: 85, browsers: 4, maxBrowsers: 10, ...over })
-  const cost = () => 100 * MB // 10 % of the limit each
-  const pool = [
-    browser({ id: 'hot-old', tier: 'hot', lastUsedAtMs: 1 }),
-    browser({ id: 'cold-new', lastUsedAtMs: 300 }),
-    browser({ id: 'cold-old', lastUsedAtMs: 100 }),
-    browser({ id: 'cold-leased', leases: 1, lastUsedAtMs: 0 }),
-    browser({ id: 'perm', tier: 'permanent', lastUsedAtMs: 0 }),
-  ]
-
-  it('admits without evicting when memory and count are under their limits', () => {
-    expect(planLaunchGate(pool, gate({}), cost)).toEqual({ evict: [], admit: true })
-  })
-
-  it('evicts idle cold before idle hot, least recently used first, until memory is under the gate', () => {
-    expect(planLaunchGate(pool, gate({ usedPct: 100 }), cost)).toEqual({
-      evict: [
-        { id: 'cold-old', reason: 'memory' },
-        { id: 'cold-new', reason: 'memory' },
-      ],
-      admit: true,
-    })
-    expect(planLaunchGate(pool, gate({ usedPct: 110 }), cost).evict.map((e) => e.id)).toEqual(['cold-old', 'cold-new', 'hot-old'])
-  })
-
-  it('refuses when evicting every idle browser is not enough; leased and permanent ones are never evicted', () => {
-    const d = planLaunchGate(pool, gate({ usedPct: 130 }), cost)
-    expect(d.admit).toBe(false)
-    expect(d.evict.map((e) => e.id)).toEqual(['cold-old', 'cold-new', 'hot-old'])
-  })
-
-  it('makes room by count when the plan has no browser left, even with memory to spare', () => {
-    expect(planLaunchGate(pool, gate({ browsers: 10 }), cost)).toEqual({ evict: [{ id: 'cold-old', reason: 'capacity' }], admit: true })
-    expect(planLaunchGate(pool, gate({ browsers: 14 }), cost).admit).toBe(false)
-    expect(planLaunchGate([], gate({ maxBrowsers: 0, browsers: 0 }), cost).admit).toBe(false)
-  })
-
-  it("counts each evicted browser's own cost", () => {
-    const measured = (b: BrowserView) => (b.id === 'cold-old' ? 400 * MB : 10 * MB)
-    expect(planLaunchGate(pool, gate({ usedPct: 120 }), measured).evict.map((e) => e.id)).toEqual(['cold-old'])
   })
 })

@@ -64,7 +64,7 @@ function deps(fixture: string, uri: string, over: Partial<ResourceReaderDeps> = 
     root: fileURLToPath(new URL(`../../fixtures/cgroup/${fixture}/`, import.meta.url)),
     readFile: (p) => readFile(p, 'utf8'),
     fetch: globalThis.fetch,
-    env: { ECS_CONTAINER_METADATA_URI_V4: uri },
+    ecsMetadataUri: uri,
     clock: new FakeClock(),
     constrainedMemory: () => 2 ** 64,
     totalMemBytes: () => 16 * GiB,
@@ -129,7 +129,7 @@ describe('ECS metadata endpoint v4', () => {
 
   it('is not asked at all when the variable is unset', async () => {
     const { uri, requests } = await metadataServer({ container: json({}), task: json({}) })
-    const r = createResourceReader(deps('v2-max', uri, { env: {} }))
+    const r = createResourceReader(deps('v2-max', uri, { ecsMetadataUri: undefined }))
     expect(await r.limits()).toMatchObject({ memorySource: 'cgroup-v2' })
     expect(requests).toEqual([])
   })

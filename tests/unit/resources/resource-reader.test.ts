@@ -19,7 +19,7 @@ function fixtureDeps(name: string, over: Partial<ResourceReaderDeps> = {}): Reso
     root: fixture(name),
     readFile: readText,
     fetch: () => Promise.reject(new Error('no network in this test')),
-    env: {},
+    ecsMetadataUri: undefined,
     clock: new FakeClock(),
     constrainedMemory: () => 2 ** 64, // what Node says when unlimited
     totalMemBytes: () => 16 * GiB,

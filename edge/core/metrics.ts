@@ -1,4 +1,4 @@
-import { EDGE_METRIC, EDGE_SERVICE, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../runner/contract/metric-names.ts'
+import { EDGE_METRIC, EDGE_SERVICE, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
 
 export type EdgeMetricName = (typeof EDGE_METRIC)[keyof typeof EDGE_METRIC]
 

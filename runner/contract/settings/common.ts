@@ -1,0 +1,34 @@
+import { CidrList } from '../url-policy/address-class.ts'
+import { optional, parse, setting } from './define.ts'
+
+// Settings the runner and the edge both read, with the same meaning.
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export const logLevel = setting({
+  env: 'CRAWLFLEET_LOG_LEVEL',
+  fallback: 'info' as (typeof LOG_LEVELS)[number],
+  doc: 'pino level: fatal, error, warn, info, debug, trace or silent',
+  parse: parse.oneOf(...LOG_LEVELS),
+})
+
+export const allowCidrs = setting({
+  env: 'CRAWLFLEET_ALLOW_CIDRS',
+  fallback: [] as readonly string[],
+  doc: 'comma-separated CIDRs the URL policy lets through although private, e.g. `127.0.0.0/8` for a local site',
+  parse: (text) => {
+    const list = parse.list(text)
+    try {
+      new CidrList(list)
+    } catch (err) {
+      throw new Error(`comma-separated CIDRs: ${(err as Error).message}`)
+    }
+    return list
+  },
+})
+
+export const hmacSecret = optional({
+  env: 'CRAWLFLEET_HMAC_SECRET',
+  doc: 'the edge → runner signing key; when set, a runner serves only signed requests (`/health`, `/ready` stay open)',
+  parse: parse.text,
+})

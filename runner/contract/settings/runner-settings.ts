@@ -1,0 +1,114 @@
+import { allowCidrs, hmacSecret, logLevel } from './common.ts'
+import { optional, parse, setting, type Setting, type SettingsOf } from './define.ts'
+
+/**
+ * Every setting of a runner process (`npm run runner`, each runner of `npm start`, the Fargate task).
+ * `runner/config.ts` is the only reader; the README's table and the CDK stack's task environment
+ * come from here. `operator: true` marks what a deployer may set through CDK context
+ * (`-c crawlfleet:<key>=<value>`).
+ */
+export const RUNNER_SETTINGS = {
+  port: setting({ env: 'PORT', fallback: 11235, doc: 'listen port (0: any free port)', parse: parse.int({ min: 0, max: 65535 }) }),
+  host: setting({ env: 'CRAWLFLEET_HOST', fallback: '127.0.0.1', doc: 'listen address (`0.0.0.0` in the container image)', parse: parse.text }),
+  runnerId: optional({ env: 'CRAWLFLEET_RUNNER_ID', defaultText: '`<hostname>:<port>`', doc: 'sent back as `X-Runner-Id`', parse: parse.text }),
+  hmacSecret,
+  allowCidrs,
+  chromiumPath: optional({
+    env: 'CRAWLFLEET_CHROMIUM_PATH',
+    defaultText: 'found',
+    doc: "browser executable; otherwise Playwright's, then Debian's `chromium-headless-shell`, then `chromium`",
+    parse: parse.text,
+  }),
+  logLevel: { ...logLevel, operator: true },
+  promoteAfterUses: operator(setting({ env: 'CRAWLFLEET_PROMOTE_AFTER_USES', fallback: 3, doc: 'a cold browser becomes hot on this use', parse: parse.int({ min: 1 }) })),
+  maxPagesPerBrowser: operator(setting({ env: 'CRAWLFLEET_MAX_PAGES_PER_BROWSER', fallback: 500, doc: 'recycle a browser after this many pages', parse: parse.int({ min: 1 }) })),
+  maxBrowserAgeSec: operator(setting({ env: 'CRAWLFLEET_MAX_BROWSER_AGE_SEC', fallback: 1800, doc: '… or after this long', parse: parse.int({ min: 1 }) })),
+  memoryGatePct: operator(
+    setting({
+      env: 'CRAWLFLEET_MEMORY_GATE_PCT',
+      fallback: 85,
+      doc: 'no launch at or above this memory use, after evicting idle browsers (503)',
+      parse: parse.number({ min: 1, max: 100 }),
+    }),
+  ),
+  pagesPerCore: operator(
+    setting({ env: 'CRAWLFLEET_PAGES_PER_CORE', fallback: 2, doc: "page slots per CPU core (the container's quota, not the host's)", parse: parse.number({ min: 0.25 }) }),
+  ),
+  queuePerSlot: operator(setting({ env: 'CRAWLFLEET_QUEUE_PER_SLOT', fallback: 4, doc: 'queued requests per page slot before 429', parse: parse.number({ min: 0 }) })),
+  queueWaitMs: operator(
+    setting({ env: 'CRAWLFLEET_QUEUE_WAIT_MS', fallback: 10_000, doc: 'longest wait in the queue before 503 `QUEUE_TIMEOUT`', parse: parse.int({ min: 1 }) }),
+  ),
+  maxBrowsers: operator(
+    optional({ env: 'CRAWLFLEET_MAX_BROWSERS', defaultText: 'by memory', doc: 'cap on hot + cold browsers (0: by memory)', parse: (t) => parse.int({ min: 0 })(t) || undefined }),
+  ),
+  janitorIntervalSec: operator(
+    setting({
+      env: 'CRAWLFLEET_JANITOR_INTERVAL_SEC',
+      fallback: [60, 30, 10] as const,
+      doc: 'janitor interval at LOW, MEDIUM, HIGH memory pressure (< 60 %, < 80 %, ≥ 80 %)',
+      parse: parse.perLevel,
+    }),
+  ),
+  coldTtlSec: operator(
+    setting({ env: 'CRAWLFLEET_COLD_TTL_SEC', fallback: [300, 60, 30] as const, doc: 'idle time before a cold browser closes, per pressure level', parse: parse.perLevel }),
+  ),
+  hotTtlSec: operator(
+    setting({ env: 'CRAWLFLEET_HOT_TTL_SEC', fallback: [600, 300, 120] as const, doc: 'idle time before a hot browser closes, per pressure level', parse: parse.perLevel }),
+  ),
+  warmSpares: operator(
+    setting({
+      env: 'CRAWLFLEET_WARM_SPARES',
+      fallback: 1,
+      doc: 'ready, never-used pages kept per busy browser for default-context requests (0 = off)',
+      parse: parse.int({ min: 0, max: 4 }),
+    }),
+  ),
+  stopTimeoutMs: setting({ env: 'CRAWLFLEET_STOP_TIMEOUT_MS', fallback: 100_000, doc: 'how long SIGTERM waits for in-flight work', parse: parse.int({ min: 1 }) }),
+  llmBaseUrl: optional({
+    env: 'CRAWLFLEET_LLM_BASE_URL',
+    doc: 'any OpenAI-compatible chat API root (`…/v1`); with `CRAWLFLEET_LLM_MODEL` unset too, `/llm` and `/md?f=llm` answer 501',
+    parse: parse.httpUrl,
+  }),
+  llmModel: optional({ env: 'CRAWLFLEET_LLM_MODEL', doc: 'the model name sent to the LLM API', parse: parse.text }),
+  llmApiKey: optional({ env: 'CRAWLFLEET_LLM_API_KEY', doc: 'sent as a Bearer token; never logged or returned', parse: parse.text }),
+  llmMaxInputTokens: setting({
+    env: 'CRAWLFLEET_LLM_MAX_INPUT_TOKENS',
+    fallback: 8000,
+    doc: 'page text is trimmed to this budget (≈ 4 characters a token)',
+    parse: parse.int({ min: 256 }),
+  }),
+  llmTimeoutMs: setting({ env: 'CRAWLFLEET_LLM_TIMEOUT_MS', fallback: 60_000, doc: 'per LLM call', parse: parse.int({ min: 1 }) }),
+  llmJsonMode: setting({
+    env: 'CRAWLFLEET_LLM_JSON_MODE',
+    fallback: 'json_schema' as 'json_schema' | 'json_object',
+    doc: '`json_object` for servers without structured outputs',
+    parse: parse.oneOf('json_schema', 'json_object'),
+  }),
+  awsRegion: optional({ env: 'AWS_REGION', doc: 'set by AWS; when set, pool metrics go to CloudWatch', parse: parse.text }),
+  awsDefaultRegion: optional({ env: 'AWS_DEFAULT_REGION', doc: 'read when `AWS_REGION` is unset', parse: parse.text }),
+  cloudwatch: setting({ env: 'CRAWLFLEET_CLOUDWATCH', fallback: 'on' as 'on' | 'off', doc: '`off` stops CloudWatch publishing even with a region', parse: parse.oneOf('on', 'off') }),
+  metricsService: setting({ env: 'CRAWLFLEET_METRICS_SERVICE', fallback: 'crawlfleet', doc: 'the CloudWatch `Service` dimension', parse: parse.text }),
+  cloudwatchPeriodSec: setting({
+    env: 'CRAWLFLEET_CLOUDWATCH_PERIOD_SEC',
+    fallback: 60,
+    doc: 'CloudWatch publishing period',
+    parse: parse.int({ min: 10, max: 3600 }),
+  }),
+  ecsMetadataUri: optional({
+    env: 'ECS_CONTAINER_METADATA_URI_V4',
+    doc: "set by ECS; the task's CPU and memory limits are read from it first",
+    parse: parse.httpUrl,
+  }),
+} as const satisfies Readonly<Record<string, Setting<unknown> & { operator?: boolean }>>
+
+export type RunnerSettings = SettingsOf<typeof RUNNER_SETTINGS>
+export type RunnerSettingKey = keyof typeof RUNNER_SETTINGS
+
+/** The settings a deployer may give through CDK context. */
+export function operatorSettings(): [RunnerSettingKey, Setting<unknown>][] {
+  return (Object.entries(RUNNER_SETTINGS) as [RunnerSettingKey, Setting<unknown> & { operator?: boolean }][]).filter(([, s]) => s.operator)
+}
+
+function operator<T>(s: Setting<T>): Setting<T> & { readonly operator: true } {
+  return { ...s, operator: true }
+}

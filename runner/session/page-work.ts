@@ -1,0 +1,20 @@
+import type { Page } from 'playwright-core'
+import type { BrowserRequest } from '../contract/browser-request.ts'
+import type { RequestDeadline } from './request-deadline.ts'
+
+/**
+ * What a page route's body gets, made once per request by its route definition: the request's
+ * deadline, fresh pages of the browser the request asked for, and the URL policy for URLs checked
+ * one by one (a crawl's). A route body is just the page work.
+ */
+export interface PageWork {
+  readonly deadline: RequestDeadline
+  /** the browser (launch options, signature, context options) every page of this request uses */
+  readonly browser: BrowserRequest
+  /** Runs `fn` on a fresh page: a page slot, a lease, a new context (or a warm spare), all returned in finally. */
+  withPage<T>(fn: (page: Page, remainingMs: number) => Promise<T>): Promise<T>
+  checkUrl(url: string, field: string): Promise<void>
+}
+
+/** Makes the PageWork of one request. */
+export type PageWorkFactory = (browser: BrowserRequest, deadline: RequestDeadline) => PageWork
