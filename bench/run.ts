@@ -20,20 +20,28 @@ function jsonScenario(name: string, fn: (argv: readonly string[]) => Promise<obj
 }
 
 const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: object; about: string }> = {
-  'runner-vs-playwright': { run: runnerVsPlaywright, defaults: PW_DEFAULTS, about: "issue 2: /html via a runner vs raw Playwright vs a launch per request, at c=1, 4, 32 (default)" },
-  staged: { run: staged, defaults: STAGED_DEFAULTS, about: "issue 6: the 9 stages against the local stack (or one runner), memory as PSS" },
-  'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'issue 4: edge + runner vs the runner alone on loopback (real and stub runner)' },
-  'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'issue 4: routing decision time, signatures moved by losing a runner, two-choice balance' },
-  'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: 'issue 3: /md (fit) vs /html on the same page' },
+  'runner-vs-playwright': { run: runnerVsPlaywright, defaults: PW_DEFAULTS, about: '/html via a runner vs raw Playwright vs a launch per request, at c=1, 4, 32 (default)' },
+  staged: { run: staged, defaults: STAGED_DEFAULTS, about: 'nine stages against the local stack (or one runner): health, footprint, reuse, load, variants, endpoints, recovery, leak waves, a Zipf mix; memory as PSS' },
+  'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'edge + runner vs the runner alone on loopback (real and stub runner)' },
+  'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'routing decision time, signatures moved by losing a runner, two-choice balance' },
+  'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: '/md (fit) vs /html on the same page' },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))
-if (scenario === 'help' || args.help) {
+const help = () => {
+  process.stdout.write('npm run bench -- <scenario> [--param=value …]\n\n')
   for (const [name, s] of Object.entries(SCENARIOS)) process.stdout.write(`${name}: ${s.about}\n  defaults: ${JSON.stringify(s.defaults)}\n`)
+}
+if (scenario === 'help' || args.help) {
+  help()
   process.exit(0)
 }
 const chosen = SCENARIOS[scenario]
-if (!chosen) throw new Error(`unknown scenario "${scenario}"; known: ${Object.keys(SCENARIOS).join(', ')}`)
+if (!chosen) {
+  process.stderr.write(`unknown scenario "${scenario}"\n\n`)
+  help()
+  process.exit(2)
+}
 await chosen.run(args)
 // fetch keeps idle keep-alive sockets open; the report is out, so leave now
 process.exit(0)

@@ -17,13 +17,15 @@ export interface DepsParts {
   readonly logger: EdgeLogger
   readonly metrics: EdgeMetrics
   readonly transport?: Transport
+  /** a local edge tells a caller which setting lets a private address through; a cloud one does not */
+  readonly explainAllowCidrs?: boolean
 }
 
 /** The parts every edge shares, local or cloud; only discovery, keys and the HMAC key differ. */
 export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
   return {
     auth: p.auth,
-    urlPolicy: createUrlPolicy({ allowCidrs: config.allowCidrs }),
+    urlPolicy: createUrlPolicy({ allowCidrs: config.allowCidrs, explainAllowCidrs: p.explainAllowCidrs }),
     forward: createForwarder({
       discovery: p.discovery,
       clock: systemClock,
@@ -51,5 +53,6 @@ export function localDeps(config: EdgeConfig, logger: EdgeLogger): EdgeDeps {
     hmacSecret: () => config.hmacSecret,
     logger,
     metrics: noMetrics,
+    explainAllowCidrs: true,
   })
 }

@@ -64,7 +64,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   )
   const settings = config.pool
 
-  const policy = createUrlPolicy({ allowCidrs: config.allowCidrs })
+  // off ECS, the runner is somebody's own: its refusals say which setting lets a private address through
+  const policy = createUrlPolicy({ allowCidrs: config.allowCidrs, explainAllowCidrs: config.ecsMetadataUri === undefined })
   const egress = await startEgressProxy((host) => policy.resolveHost(host), { log: (event, fields) => log.info({ event, ...fields }) })
   const pool = new BrowserPool<Browser>({
     launcher: deps.launcher({ egressProxyUrl: egress.url }),

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readEdgeConfig, readLocalStackConfig } from '../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../edge/local-server.ts'
@@ -32,6 +35,8 @@ let stopping = false
 /** Starts a runner and resolves with its URL once it listens (it listens once its permanent browser is up). */
 async function startRunner(n: number): Promise<Runner & { readonly url: string }> {
   const id = `runner-${n}`
+  // a temp directory per runner, removed when it exits, so browser profiles never pile up in /tmp
+  const tmp = mkdtempSync(join(tmpdir(), `crawlfleet-${id}-`))
   const child = spawn(process.execPath, ['--import', 'tsx', 'runner/main.ts'], {
     cwd: ROOT,
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop the runners in order
@@ -40,6 +45,7 @@ async function startRunner(n: number): Promise<Runner & { readonly url: string }
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...env,
+      TMPDIR: tmp,
       PORT: '0',
       CRAWLFLEET_HOST: '127.0.0.1',
       CRAWLFLEET_RUNNER_ID: id,
@@ -48,6 +54,7 @@ async function startRunner(n: number): Promise<Runner & { readonly url: string }
     },
   })
   const exited = once(child, 'exit')
+  void exited.then(() => rmSync(tmp, { recursive: true, force: true }))
   void exited.then(([code, signal]) => {
     if (!stopping) log.error({ runner: id, code, signal }, edge ? 'a runner exited; the edge routes around it' : 'a runner exited while starting')
   })

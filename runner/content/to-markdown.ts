@@ -51,7 +51,9 @@ export function createMarkdownConverter(baseUrl: string): MarkdownConverter {
       const url = isScriptUrl(href) ? null : absoluteUrl(href, baseUrl)
       if (!text || !url) return text
       const title = node.getAttribute('title')?.trim()
-      return `[${text.replace(/\n+/g, ' ')}](${escapeUrl(url)}${title ? ` "${escapeTitle(title)}"` : ''})`
+      // nav bars put links side by side with no space between them; their Markdown must not run together
+      const spaced = node.nextSibling?.nodeName === 'A' ? ' ' : ''
+      return `[${text.replace(/\n+/g, ' ')}](${escapeUrl(url)}${title ? ` "${escapeTitle(title)}"` : ''})${spaced}`
     },
   })
   service.addRule('absoluteImage', {

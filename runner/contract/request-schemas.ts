@@ -189,7 +189,7 @@ export type CrawlRequest = z.infer<typeof CrawlRequest>
 export const CrawlResult = z
   .object({
     url: z.string(),
-    success: z.boolean(),
+    success: z.boolean().openapi({ description: 'true when the page was rendered, whatever its HTTP status (see status_code); false with error_message when it was not' }),
     status_code: z.number().int().nullable(),
     html: z.string(),
     markdown: z.object({ raw: z.string(), fit: z.string() }),
@@ -206,7 +206,7 @@ export const CrawlResult = z
   .openapi('CrawlResult')
 export type CrawlResult = z.infer<typeof CrawlResult>
 export const CrawlResponse = z
-  .object({ success: z.boolean(), results: z.array(CrawlResult) })
+  .object({ success: z.boolean().openapi({ description: 'true when every result is' }), results: z.array(CrawlResult) })
   .openapi('CrawlResponse')
 
 export const ErrorResponse = z

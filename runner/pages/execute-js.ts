@@ -22,7 +22,7 @@ export async function executeScripts(page: Page, input: ExecuteJsRequest, timeou
     } catch (err) {
       if (isPageGone(err)) throw err
       allOk = false
-      results.push({ error: err instanceof Error ? firstLine(err.message) : String(err) })
+      results.push({ error: err instanceof Error ? pageErrorText(err.message) : String(err) })
     }
   }
   return {
@@ -76,6 +76,11 @@ function jsonInPage(value: unknown, maxChars: number): string | number {
 
 function isPageGone(err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || /has been closed|Target closed|crash/i.test(err.message))
+}
+
+/** The page's own error ("Error: boom"), without the Playwright call it surfaced through ("page.evaluateHandle: "). */
+function pageErrorText(message: string): string {
+  return firstLine(message).replace(/^(page|frame|jsHandle|elementHandle)\.\w+: /, '')
 }
 
 function firstLine(s: string): string {

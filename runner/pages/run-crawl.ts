@@ -26,12 +26,11 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
       await work.checkUrl(url, `urls.${index}`)
       const page = await work.withPage((p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
       const analysis = analysePage(page.html, page.finalUrl)
-      const status = page.statusCode
-      const ok = status === null || status < 400
+      // success means the page was rendered, whatever its HTTP status (status_code says it): one rule for every endpoint
       return {
         url,
-        success: ok,
-        status_code: status,
+        success: true,
+        status_code: page.statusCode,
         html: page.html,
         markdown: analysis.markdown,
         links: analysis.links,
@@ -39,7 +38,6 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
         metadata: analysis.metadata,
         ...(page.screenshot ? { screenshot: page.screenshot } : {}),
         ...(page.pdf ? { pdf: page.pdf } : {}),
-        ...(ok ? {} : { error_message: `the target answered HTTP ${status}` }),
       }
     } catch (err) {
       if (err instanceof ClientGoneError) throw err

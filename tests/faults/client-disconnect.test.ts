@@ -70,8 +70,11 @@ describe('clients that disconnect mid-request', () => {
       const ms = await hangUpWhileLoading(path, { urls, crawler_config: { page_timeout: PAGE_TIMEOUT_MS } }, () => target.arrived(`/hang?${path.slice(1)}-`))
       expect(ms, path).toBeLessThan(FREED_WITHIN_MS)
     }
-    // the later URLs were never started, or were let go
-    for (const path of ['/hang?crawl-1', '/hang?crawl/stream-1']) await within(FREED_WITHIN_MS, `released ${path}`, target.released(path))
+    // every URL whose page reached the target was let go (which ones started depends on arrival order,
+    // so the test asks for each one that did); the others were never started
+    const started = target.paths.filter((p) => p.startsWith('/hang?crawl-') || p.startsWith('/hang?crawl/stream-'))
+    expect(started.length).toBeGreaterThanOrEqual(2)
+    for (const path of started) await within(FREED_WITHIN_MS, `released ${path}`, target.released(path))
   })
 
   it('a queued request whose client leaves gives up its place; the running ones are freed when theirs leave', async () => {

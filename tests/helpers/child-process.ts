@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -20,13 +23,19 @@ export interface TsxProcess {
 }
 
 export function spawnTsx(entry: string, env: Record<string, string | undefined>): TsxProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  // a temp directory of its own, removed when it exits: what Playwright leaves there (profiles and
+  // artifacts of browsers killed with their runner) does not outlive the test
+  const tmp = mkdtempSync(join(tmpdir(), 'crawlfleet-proc-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
   const messages: unknown[] = []
   child.on('message', (m) => messages.push(m))
-  const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
+  const exit = once(child, 'exit').then(([code, signal]) => {
+    rmSync(tmp, { recursive: true, force: true })
+    return (code ?? signal) as number | string
+  })
   const isRunning = () => child.exitCode === null && child.signalCode === null
   return {
     child,

@@ -98,7 +98,8 @@ describe('POST /crawl', () => {
     const body = await crawl({ urls })
     expect(body.success).toBe(false)
     expect(body.results.map((r) => r.url)).toEqual(urls)
-    expect(body.results.map((r) => r.success)).toEqual([true, false, false, true, true])
+    // success means the page was rendered (crawl4ai's rule, and /html's): a 404 page is rendered; status_code says 404
+    expect(body.results.map((r) => r.success)).toEqual([true, true, false, true, true])
     expect(body.results.map((r) => r.status_code)).toEqual([200, 404, null, 200, 200])
     const [article, notFound, unreachable, latin, sections] = body.results as [CrawlResult, CrawlResult, CrawlResult, CrawlResult, CrawlResult]
 
@@ -122,7 +123,7 @@ describe('POST /crawl', () => {
     for (const l of article.links.external) expect(l.href.startsWith(site.url), l.href).toBe(false)
     expect(article.media.images).toContainEqual({ src: `${site.url}/content/images/pool-diagram.png`, alt: 'Diagram of the permanent, hot and cold pools' })
 
-    expect(notFound.error_message).toMatch(/404/)
+    expect(notFound.error_message).toBeUndefined()
     expect(notFound.html).toContain('status-404') // the page the target sent is still there
 
     expect(unreachable.error_message).toMatch(/^TARGET_FAILED: .*refused/)
@@ -237,7 +238,8 @@ describe('POST /crawl', () => {
 describe('POST /crawl/stream', () => {
   it('streams one NDJSON line per page as it finishes, the first before the slow page is done, then {"status":"completed"}', async () => {
     expect((await pressure()).plan.pageSlots, 'a slow page and a fast one need two slots').toBeGreaterThanOrEqual(2)
-    const slowPath = '/slow?ms=3000&t=stream-first'
+    const SLOW_MS = 6000 // wide enough that the fast pages finish first on a busy machine too
+    const slowPath = `/slow?ms=${SLOW_MS}&t=stream-first`
     const slowArrived = site.waitForRequest(slowPath).then(() => Date.now())
     const urls = [`${site.url}${slowPath}`, `${site.url}/content/short-page.html`, `${site.url}/content/article.html`, `${site.url}/status/404`]
     const res = await post('/crawl/stream', { urls })
@@ -251,20 +253,20 @@ describe('POST /crawl/stream', () => {
     const results = lines.slice(0, -1).map((l) => l.value as unknown as CrawlResult)
     expect(results.map((r) => r.url).sort()).toEqual([...urls].sort())
 
-    // the slow page's answer leaves the fixture site 3000 ms after its request arrived; the first
+    // the slow page's answer leaves the fixture site SLOW_MS after its request arrived; the first
     // line came before that, and it was not the slow page's
     const slowAt = await slowArrived
-    expect(lines[0]!.at).toBeLessThan(slowAt + 3000)
+    expect(lines[0]!.at).toBeLessThan(slowAt + SLOW_MS)
     expect(results[0]!.url).not.toBe(urls[0])
     expect(results.at(-1)!.url).toBe(urls[0])
-    expect(lines.at(-2)!.at).toBeGreaterThanOrEqual(slowAt + 3000)
+    expect(lines.at(-2)!.at).toBeGreaterThanOrEqual(slowAt + SLOW_MS)
 
     const byUrl = new Map(results.map((r) => [r.url, r]))
     expect(byUrl.get(urls[0]!)).toMatchObject({ success: true, status_code: 200 })
-    expect(byUrl.get(urls[0]!)!.markdown.raw).toContain('slow-3000')
+    expect(byUrl.get(urls[0]!)!.markdown.raw).toContain(`slow-${SLOW_MS}`)
     expect(byUrl.get(urls[1]!)!.metadata.title).toBe('Status')
     expect(byUrl.get(urls[2]!)!.markdown.fit).toContain('# Keeping Chromium Warm')
-    expect(byUrl.get(urls[3]!)).toMatchObject({ success: false, status_code: 404 })
+    expect(byUrl.get(urls[3]!)).toMatchObject({ success: true, status_code: 404 })
   })
 
   it('a client that disconnects mid-stream stops the crawl: no page stays leased and the remaining URLs are not crawled', async () => {

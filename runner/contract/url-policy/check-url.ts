@@ -27,7 +27,15 @@ export interface UrlPolicyOptions {
   readonly allowCidrs?: readonly string[]
   readonly resolve?: Resolver
   readonly resolveTimeoutMs?: number
+  /**
+   * Refusals of private addresses say which setting lets them through. For local stacks only: a
+   * caller of a cloud deployment cannot set the operator's variables, and need not learn them.
+   */
+  readonly explainAllowCidrs?: boolean
 }
+
+/** The rules a CRAWLFLEET_ALLOW_CIDRS entry can lift. */
+const ALLOWABLE: ReadonlySet<RefusalRule> = new Set(['loopback', 'private-address', 'link-local', 'unique-local'])
 
 export const ALLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:'])
 
@@ -71,7 +79,9 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
     // every address must pass: a browser may use any of them, and an attacker controls the order
     for (const ip of addresses) {
       const rule = checkAddress(ip)
-      if (rule) throw new UrlRefusedError(rule, `${hostname} is refused: ${RULE_TEXT[rule]}`, field)
+      if (!rule) continue
+      const hint = o.explainAllowCidrs && ALLOWABLE.has(rule) ? ` (to render it anyway, add it to CRAWLFLEET_ALLOW_CIDRS, e.g. ${allowExample(ip, rule)})` : ''
+      throw new UrlRefusedError(rule, `${hostname} is refused: ${RULE_TEXT[rule]}${hint}`, field)
     }
     return addresses[0]!
   }
@@ -93,4 +103,10 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
       return parsed
     },
   }
+}
+
+function allowExample(ip: string, rule: RefusalRule): string {
+  const v6 = ip.includes(':')
+  if (rule === 'loopback') return v6 ? '::1/128' : '127.0.0.0/8'
+  return `${ip}/${v6 ? 128 : 32}`
 }

@@ -172,3 +172,11 @@ describe('a windows-1252 page', () => {
     expect(fit).not.toContain('Pied de page')
   })
 })
+
+describe('links side by side', () => {
+  it('keeps adjacent links apart in raw Markdown, as a reader sees them', () => {
+    const md = rawMarkdown('<html><body><nav><a href="/">Home</a><a href="/other">Other</a><a href="/x">X</a></nav><p><a href="/a">a</a>, <a href="/b">b</a></p></body></html>', 'https://site.test/')
+    expect(md).toContain('[Home](https://site.test/) [Other](https://site.test/other) [X](https://site.test/x)')
+    expect(md).toContain('[a](https://site.test/a), [b](https://site.test/b)')
+  })
+})

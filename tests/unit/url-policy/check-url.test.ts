@@ -200,3 +200,16 @@ describe('createUrlPolicy().checkAddress', () => {
     expect(policy.checkAddress('not-an-ip')).toBe('invalid-address')
   })
 })
+
+describe('createUrlPolicy({ explainAllowCidrs })', () => {
+  it('names the setting that lets a private address through, on a local deployment only', async () => {
+    const local = createUrlPolicy({ explainAllowCidrs: true, resolve: fakeDns({}).resolve })
+    expect((await refusal(local.check('http://127.0.0.1:8000/'))).message).toContain('add it to CRAWLFLEET_ALLOW_CIDRS, e.g. 127.0.0.0/8')
+    expect((await refusal(local.check('http://10.1.2.3/'))).message).toContain('CRAWLFLEET_ALLOW_CIDRS, e.g. 10.1.2.3/32')
+    expect((await refusal(local.check('http://[::1]/'))).message).toContain('e.g. ::1/128')
+    // what no allow list can lift says nothing about it
+    expect((await refusal(local.check('http://224.0.0.1/'))).message).not.toContain('CRAWLFLEET_ALLOW_CIDRS')
+    const cloud = createUrlPolicy({ resolve: fakeDns({}).resolve })
+    expect((await refusal(cloud.check('http://127.0.0.1:8000/'))).message).not.toContain('CRAWLFLEET_ALLOW_CIDRS')
+  })
+})
