@@ -16,10 +16,30 @@ export interface EdgeConfig {
   readonly allowCidrs: readonly string[]
   readonly runners: readonly string[]
   readonly ecs: { readonly cluster: string; readonly serviceName: string | undefined; readonly runnerPort: number; readonly ttlMs: number } | undefined
+  /** Cloud Map discovery (the cloud default); `ecs`, when also set, is its fallback */
+  readonly cloudMap: CloudMapConfig | undefined
+  readonly placement: PlacementConfig
   readonly maxBodyBytes: number
   readonly requestDeadlineMs: number
   readonly maxAttempts: number
   readonly logLevel: string
+}
+
+export interface CloudMapConfig {
+  readonly namespace: string
+  readonly service: string
+  readonly runnerPort: number
+  readonly ttlMs: number
+  /** a cold instance waits this long for Cloud Map, then reads the fallback (ECS, else the static list) */
+  readonly coldWaitMs: number
+}
+
+export interface PlacementConfig {
+  /** probe: ask the candidates for their load before sending (Lambda); reported: this process's memory of loads (long-lived edge) */
+  readonly mode: 'probe' | 'reported'
+  /** default-signature candidates probed per request */
+  readonly candidates: number
+  readonly probeTimeoutMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -37,10 +57,16 @@ export function readEdgeConfig(env: Env): EdgeConfig {
 
   const allowCidrs = list('CRAWLFLEET_ALLOW_CIDRS')
   new CidrList(allowCidrs) // a bad CIDR stops the edge at start, naming it
-  const discovery = str('CRAWLFLEET_DISCOVERY') ?? (str('CRAWLFLEET_ECS_CLUSTER') ? 'ecs' : 'static')
-  if (discovery !== 'ecs' && discovery !== 'static') throw new Error(`CRAWLFLEET_DISCOVERY must be ecs or static, got "${discovery}"`)
-  const cluster = discovery === 'ecs' ? str('CRAWLFLEET_ECS_CLUSTER') : undefined
+  const discovery = str('CRAWLFLEET_DISCOVERY') ?? (str('CRAWLFLEET_CLOUDMAP_NAMESPACE') ? 'cloudmap' : str('CRAWLFLEET_ECS_CLUSTER') ? 'ecs' : 'static')
+  if (discovery !== 'ecs' && discovery !== 'static' && discovery !== 'cloudmap') throw new Error(`CRAWLFLEET_DISCOVERY must be cloudmap, ecs or static, got "${discovery}"`)
+  const cluster = discovery !== 'static' ? str('CRAWLFLEET_ECS_CLUSTER') : undefined
   if (discovery === 'ecs' && !cluster) throw new Error('CRAWLFLEET_DISCOVERY=ecs needs CRAWLFLEET_ECS_CLUSTER')
+  const namespace = discovery === 'cloudmap' ? str('CRAWLFLEET_CLOUDMAP_NAMESPACE') : undefined
+  const cloudMapService = str('CRAWLFLEET_CLOUDMAP_SERVICE')
+  if (discovery === 'cloudmap' && (!namespace || !cloudMapService)) throw new Error('CRAWLFLEET_DISCOVERY=cloudmap needs CRAWLFLEET_CLOUDMAP_NAMESPACE and CRAWLFLEET_CLOUDMAP_SERVICE')
+  const runnerPort = int('CRAWLFLEET_RUNNER_PORT', 11235, 1, 65535)
+  const placementMode = str('CRAWLFLEET_PLACEMENT') ?? (discovery === 'static' ? 'reported' : 'probe')
+  if (placementMode !== 'probe' && placementMode !== 'reported') throw new Error(`CRAWLFLEET_PLACEMENT must be probe or reported, got "${placementMode}"`)
   const runners = list('CRAWLFLEET_RUNNERS')
   if (discovery === 'static' && runners.length === 0) throw new Error('set CRAWLFLEET_RUNNERS (runner URLs) or CRAWLFLEET_ECS_CLUSTER (ECS discovery)')
   return {
@@ -57,10 +83,26 @@ export function readEdgeConfig(env: Env): EdgeConfig {
       ? {
           cluster,
           serviceName: str('CRAWLFLEET_ECS_SERVICE'),
-          runnerPort: int('CRAWLFLEET_RUNNER_PORT', 11235, 1, 65535),
+          runnerPort,
           ttlMs: int('CRAWLFLEET_DISCOVERY_TTL_MS', 10_000, 100),
         }
       : undefined,
+    cloudMap:
+      namespace && cloudMapService
+        ? {
+            namespace,
+            service: cloudMapService,
+            runnerPort,
+            // one DiscoverInstances per instance per TTL: 300 s keeps 1,000 instances near 3 calls/s
+            ttlMs: int('CRAWLFLEET_DISCOVERY_TTL_MS', 300_000, 100),
+            coldWaitMs: int('CRAWLFLEET_DISCOVERY_COLD_WAIT_MS', 1_500, 10, 60_000),
+          }
+        : undefined,
+    placement: {
+      mode: placementMode,
+      candidates: int('CRAWLFLEET_PROBE_CANDIDATES', 2, 1, 16),
+      probeTimeoutMs: int('CRAWLFLEET_PROBE_TIMEOUT_MS', 200, 10, 10_000),
+    },
     maxBodyBytes: int('CRAWLFLEET_MAX_BODY_BYTES', MAX_BODY_BYTES_DEFAULT, 1024),
     requestDeadlineMs: int('CRAWLFLEET_REQUEST_DEADLINE_MS', 180_000, 1000),
     maxAttempts: int('CRAWLFLEET_MAX_ATTEMPTS', 4, 1, 100),

@@ -1,5 +1,6 @@
 // Errors that cross the edge ↔ runner boundary. The `code` is the contract (classes do not cross
 // processes); the status belongs to the class, so call sites never pick an HTTP status themselves.
+import { HEADER } from './http-names.ts'
 
 export type ErrorCode =
   | 'INVALID_FIELD'
@@ -12,6 +13,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'QUEUE_FULL'
   | 'QUEUE_TIMEOUT'
+  | 'BUSIER_THAN_ALTERNATIVE'
   | 'MEMORY_PRESSURE'
   | 'DRAINING'
   | 'BROWSER_CRASHED'
@@ -140,6 +142,26 @@ export class QueueFullError extends PressureError {
   readonly status = 429
   constructor(retryAfterSec = 2) {
     super('the runner is busy: every page slot is taken and the queue is full', retryAfterSec)
+  }
+}
+
+/**
+ * Not pressure: the edge asked (HEADER.refuseAboveLoad) to be told at once when this runner
+ * is busier than the other candidate it has, and sends the request there instead. Never reaches a
+ * client; not a refusal in the metrics.
+ */
+export class BusierThanAlternativeError extends CrawlfleetError {
+  readonly code = 'BUSIER_THAN_ALTERNATIVE'
+  readonly status = 429
+  override readonly retryElsewhere = true
+  constructor(
+    readonly load: number,
+    readonly bound: number,
+  ) {
+    super(`load ${load.toFixed(3)} is above the alternative's ${bound.toFixed(3)}`)
+  }
+  override headers(): Record<string, string> {
+    return { [HEADER.refuseAboveLoad]: this.bound.toFixed(3) }
   }
 }
 

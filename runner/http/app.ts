@@ -7,6 +7,7 @@ import { HEADER } from '../contract/http-names.ts'
 import { invalidFieldFrom } from '../contract/validate.ts'
 import { registerPageRoute, type PageRouteDeps, type PageRouteSpec } from './define-route.ts'
 import { requireHmac } from './require-hmac.ts'
+import { refuseAboveLoad } from './refuse-above-load.ts'
 import { errorResponder, type LogError } from './error-response.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
@@ -62,8 +63,9 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     // the limit before the signature: checking a signature reads the whole body
     app.use(route.path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
     app.use(route.path, signed)
+    app.use(route.path, refuseAboveLoad(deps.load))
     app.use(route.path, requireUtf8)
-    if (route.get) app.use(`${route.path}/*`, signed) // the GET form (/llm/{url}) is signed like the POST
+    if (route.get) app.use(`${route.path}/*`, signed, refuseAboveLoad(deps.load)) // the GET form (/llm/{url}) is signed like the POST
     registerPageRoute(app, route, deps)
   }
   return app
