@@ -100,7 +100,8 @@ export function readEdgeConfig(env: Env): EdgeConfig {
         : undefined,
     placement: {
       mode: placementMode,
-      candidates: int('CRAWLFLEET_PROBE_CANDIDATES', 2, 1, 16),
+      // 4: the routing simulation's Lambda mode (npm run bench -- routing-sim --mode=lambda)
+      candidates: int('CRAWLFLEET_PROBE_CANDIDATES', 4, 1, 16),
       probeTimeoutMs: int('CRAWLFLEET_PROBE_TIMEOUT_MS', 200, 10, 10_000),
     },
     maxBodyBytes: int('CRAWLFLEET_MAX_BODY_BYTES', MAX_BODY_BYTES_DEFAULT, 1024),
