@@ -12,7 +12,8 @@ import { ecsDiscovery } from './discovery/ecs.ts'
 import { listRunnerTasks } from './discovery/ecs-tasks.ts'
 import { staticDiscovery } from './discovery/static.ts'
 import type { Discovery } from './discovery/types.ts'
-import { createEdgeLogger, type EdgeLogger } from './logger.ts'
+import { jsonLineLogger } from './json-logger.ts'
+import type { EdgeLogger } from './logger.ts'
 import { emfMetrics } from './metrics.ts'
 import { once, parseApiKeysSecret, parseHmacSecret, readSecret } from './secrets.ts'
 
@@ -25,9 +26,9 @@ export interface CloudClients {
 
 // The SDK clients are made on first use, each from a dynamic import: a cold start loads none of
 // them until a request needs a secret or a runner list (measured: `npm run bench -- edge-cold-start`).
-const lazySecrets = () => import('@aws-sdk/client-secrets-manager').then((m) => new m.SecretsManagerClient({}))
-const lazyEcs = () => import('@aws-sdk/client-ecs').then((m) => new m.ECSClient({}))
-const lazyServiceDiscovery = () => import('@aws-sdk/client-servicediscovery').then((m) => new m.ServiceDiscoveryClient({}))
+const lazySecrets = () => import('./aws/secrets-manager.ts').then((m) => new m.SecretsManagerClient({}))
+const lazyEcs = () => import('./aws/ecs.ts').then((m) => new m.ECSClient({}))
+const lazyServiceDiscovery = () => import('./aws/service-discovery.ts').then((m) => new m.ServiceDiscoveryClient({}))
 
 /**
  * The Lambda edge: Cloud Map discovery (ECS, then the static list, as fallbacks), keys and HMAC
@@ -36,7 +37,7 @@ const lazyServiceDiscovery = () => import('@aws-sdk/client-servicediscovery').th
  * request is refused.
  */
 export function cloudDeps(config: EdgeConfig, clients: CloudClients = {}): EdgeDeps {
-  const logger = clients.logger ?? createEdgeLogger(config.logLevel)
+  const logger = clients.logger ?? jsonLineLogger(config.logLevel)
   const secrets = once(async () => clients.secrets ?? (await lazySecrets()))
   const keys = once(async () => {
     const fromSecret = config.apiKeysSecretArn ? parseApiKeysSecret(await readSecret(await secrets(), config.apiKeysSecretArn)) : []

@@ -15,7 +15,7 @@ export function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export async function readSecret(client: Pick<SecretsManagerClient, 'send'>, secretId: string): Promise<string> {
-  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager')
+  const { GetSecretValueCommand } = await import('./aws/secrets-manager.ts')
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }))
   if (out.SecretString !== undefined) return out.SecretString
   if (out.SecretBinary) return Buffer.from(out.SecretBinary).toString('utf8')

@@ -18,7 +18,7 @@ export interface CloudMapQuery {
 }
 
 export async function listCloudMapRunners(q: CloudMapQuery): Promise<RunnerEndpoint[]> {
-  const [client, { DiscoverInstancesCommand }] = await Promise.all([q.client(), import('@aws-sdk/client-servicediscovery')])
+  const [client, { DiscoverInstancesCommand }] = await Promise.all([q.client(), import('../aws/service-discovery.ts')])
   const out = await client.send(
     // healthy instances, or every registered one when none is healthy: a fleet whose health
     // checks all fail is better tried (each refusal moves on) than declared empty

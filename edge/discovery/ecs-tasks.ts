@@ -17,7 +17,7 @@ export interface EcsTaskQuery {
 export async function listRunnerTasks(q: EcsTaskQuery): Promise<RunnerEndpoint[]> {
   const [client, { DescribeTasksCommand, ListTasksCommand }] = await Promise.all([
     typeof q.client === 'function' ? q.client() : q.client,
-    import('@aws-sdk/client-ecs'),
+    import('../aws/ecs.ts'),
   ])
   const arns: string[] = []
   let nextToken: string | undefined

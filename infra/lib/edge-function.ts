@@ -12,6 +12,15 @@ import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/c
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const EDGE_ENTRY = `${REPO_ROOT}edge/lambda.ts`
 export const EDGE_RUNTIME = lambda.Runtime.NODEJS_24_X
+/** CommonJS dependencies (pino, the SDK) still call require() and read __dirname inside the ESM bundle */
+export const EDGE_BUNDLE_BANNER = [
+  "import { createRequire } from 'node:module'",
+  "import { fileURLToPath } from 'node:url'",
+  "import { dirname } from 'node:path'",
+  'const require = createRequire(import.meta.url)',
+  'const __filename = fileURLToPath(import.meta.url)',
+  'const __dirname = dirname(__filename)',
+].join(';')
 
 export interface EdgeFunctionProps {
   readonly vpc: ec2.IVpc
@@ -69,15 +78,7 @@ export class EdgeFunction extends Construct {
             sourcesContent: false,
             // the SDK clients too: the versions in package-lock.json, not whatever the runtime ships
             externalModules: [],
-            // CommonJS dependencies (pino, the SDK) still call require() and read __dirname inside the ESM bundle
-            banner: [
-              "import { createRequire } from 'node:module'",
-              "import { fileURLToPath } from 'node:url'",
-              "import { dirname } from 'node:path'",
-              'const require = createRequire(import.meta.url)',
-              'const __filename = fileURLToPath(import.meta.url)',
-              'const __dirname = dirname(__filename)',
-            ].join(';'),
+            banner: EDGE_BUNDLE_BANNER,
           },
         })
     this.url = this.fn.addFunctionUrl({ authType: props.urlAuth, invokeMode: lambda.InvokeMode.RESPONSE_STREAM })
