@@ -4,13 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import { Dashboard } from './dashboard.ts'
-import { EdgeFunction } from './edge-function.ts'
+import { EDGE_GRACE_MS, EdgeFunction } from './edge-function.ts'
 import { acknowledgeNagFindings } from './nag-suppressions.ts'
 import { Network } from './network.ts'
 import { PoolAlarms } from './pool-alarms.ts'
 import { ORIGIN_READ_TIMEOUT_SEC, PublicEntry } from './public-entry.ts'
 import { RateLimitAcl } from './rate-limit-acl.ts'
-import { RunnerService } from './runner-service.ts'
+import { RUNNER_DISCOVERY_SERVICE, RunnerService } from './runner-service.ts'
 import { Secrets } from './secrets.ts'
 import { RUNNER_PORT, type Settings } from './settings.ts'
 
@@ -54,6 +54,10 @@ export class CrawlfleetStack extends Stack {
       logRetention,
       image: props.runnerImage,
     })
+    // answer a clean 504 before CloudFront gives up on the origin with its own
+    const edgeDeadlineMs = (ORIGIN_READ_TIMEOUT_SEC - 5) * 1000
+    // the edge waits up to its deadline plus EDGE_GRACE_MS for a runner's last bytes: the function must outlive that, and no more
+    if (s.edge.timeoutSec * 1000 < edgeDeadlineMs + EDGE_GRACE_MS) throw new Error(`edgeTimeoutSec ${s.edge.timeoutSec} is shorter than the edge's deadline (${edgeDeadlineMs + EDGE_GRACE_MS} ms)`)
     this.edge = new EdgeFunction(this, 'Edge', {
       vpc: this.network.vpc,
       securityGroup: this.network.edgeSecurityGroup,
@@ -64,15 +68,17 @@ export class CrawlfleetStack extends Stack {
       entry: props.edgeEntry,
       code: props.edgeCode,
       environment: {
-        CRAWLFLEET_DISCOVERY: 'ecs',
+        CRAWLFLEET_DISCOVERY: 'cloudmap',
+        CRAWLFLEET_CLOUDMAP_NAMESPACE: this.runners.namespace.namespaceName,
+        CRAWLFLEET_CLOUDMAP_SERVICE: RUNNER_DISCOVERY_SERVICE,
+        // the fallback registry when Cloud Map fails or is slow for a cold instance
         CRAWLFLEET_ECS_CLUSTER: this.runners.cluster.clusterName,
         CRAWLFLEET_ECS_SERVICE: this.runners.service.serviceName,
         CRAWLFLEET_RUNNER_PORT: String(RUNNER_PORT),
         CRAWLFLEET_API_KEYS_SECRET_ARN: this.secrets.apiKeys.secretArn,
         CRAWLFLEET_HMAC_SECRET_ARN: this.secrets.hmac.secretArn,
         ...(this.secrets.origin ? { CRAWLFLEET_ORIGIN_SECRET_ARN: this.secrets.origin.secretArn } : {}),
-        // answer a clean 504 before CloudFront gives up on the origin with its own
-        CRAWLFLEET_REQUEST_DEADLINE_MS: String((ORIGIN_READ_TIMEOUT_SEC - 5) * 1000),
+        CRAWLFLEET_REQUEST_DEADLINE_MS: String(edgeDeadlineMs),
       },
     })
     this.runners.grantDiscovery(this.edge.fn)
