@@ -44,7 +44,7 @@ export const DEFAULTS = {
   seed: 1,
   targetDecisionUs: 50,
   targetBusiestOverMean: 1.25,
-  /** all | process (the long-lived edge's sections) | lambda (the Lambda fleet) */
+  /** all | process (the long-lived edge's sections) | lambda (the Lambda fleet) | lambda-discovery (its API-call table only) */
   mode: 'all',
 }
 
@@ -363,13 +363,14 @@ function placement(p: Params) {
 export async function routingSim(argv: readonly string[]): Promise<object> {
   const p = readFlags(argv, DEFAULTS)
   const started = performance.now()
-  const process_ = p.mode !== 'lambda'
+  const process_ = p.mode === 'all' || p.mode === 'process'
   if (process_) progress('decision time')
   const decision = process_ ? decisionTime(p) : undefined
   if (process_) progress('stability')
   const stable = process_ ? stability(p) : undefined
   const place = process_ ? placement(p) : undefined
-  const lambda = p.mode !== 'process' ? await lambdaMode(p) : undefined
+  const process_only = p.mode === 'process'
+  const lambda = process_only ? undefined : await lambdaMode(p, { balance: p.mode !== 'lambda-discovery', discovery: true })
   return {
     bench: 'routing-sim',
     at: new Date().toISOString(),

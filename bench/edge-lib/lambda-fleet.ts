@@ -24,6 +24,8 @@ import { dist } from './summary.ts'
 
 export const LAMBDA_DEFAULTS = {
   lambdaRequests: 100_000,
+  /** the discovery runs: more requests, so 1,000 instances cover ~80 s of a 300 s TTL */
+  lambdaDiscoveryRequests: 300_000,
   serviceMeanMs: 300,
   serviceSigma: 0.6,
   slots: 4,

@@ -10,9 +10,9 @@ export const LAMBDA_SOURCES = {
   discoverInstancesQuota: 'https://docs.aws.amazon.com/cloud-map/latest/dg/throttling.html (DiscoverInstances: bucket 2,000, refill 1,000 per second, per account and Region)',
 }
 
-export async function lambdaMode(p: LambdaParams) {
+export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; discovery: boolean } = { balance: true, discovery: true }) {
   const balance = []
-  for (const instances of [100, 1000]) {
+  for (const instances of parts.balance ? [100, 1000] : []) {
     for (const inflightPerRunner of [4, 8, 16]) {
       progress(`lambda: ${instances} instances, ${inflightPerRunner} in flight per runner`)
       const byPolicy = {} as Record<LambdaPolicy, Awaited<ReturnType<typeof simulateLambdaFleet>>>
@@ -21,16 +21,20 @@ export async function lambdaMode(p: LambdaParams) {
     }
   }
   const discovery = []
-  for (const instances of [10, 100, 1000]) {
+  // placement does not change what discovery costs: the cheap random placement, over a longer run
+  const dp = { ...p, lambdaRequests: p.lambdaDiscoveryRequests }
+  for (const instances of parts.discovery ? [10, 100, 1000] : []) {
     progress(`lambda discovery: ${instances} instances`)
-    const cloudMap = await simulateLambdaFleet(p, { instances, inflightPerRunner: 8 }, 'probe4')
+    const cloudMap = await simulateLambdaFleet(dp, { instances, inflightPerRunner: 8 }, 'random')
     // today's edge: ECS ListTasks + DescribeTasks (2 calls for ≤ 100 tasks) every 10 s per instance
-    const ecsToday = await simulateLambdaFleet(p, { instances, inflightPerRunner: 8 }, 'probe4', { ttlMs: 10_000, callsPerRefresh: 2 })
+    const ecsToday = await simulateLambdaFleet(dp, { instances, inflightPerRunner: 8 }, 'random', { ttlMs: 10_000, callsPerRefresh: 2 })
     discovery.push({
       instances,
       coldStartPct: cloudMap.coldStartPct,
       simulatedSeconds: cloudMap.simulatedSeconds,
       cloudMapCallsPerSec: cloudMap.discoveryApiCallsPerSec,
+      /** warm pool ⌈N + 3√N⌉ / TTL, plus cold starts: what the run should come near */
+      cloudMapExpectedPerSec: Number((Math.ceil(instances + 3 * Math.sqrt(instances)) / (p.discoveryTtlMs / 1000)).toFixed(2)),
       ecsTodayCallsPerSec: ecsToday.discoveryApiCallsPerSec,
       meetsTarget: cloudMap.discoveryApiCallsPerSec <= p.targetApiCallsPerSec,
     })
