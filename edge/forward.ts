@@ -57,7 +57,9 @@ type Attempt =
 /**
  * Sends a request to runners in placement order until one answers. A connection error, 429 or
  * 503 moves on to the next runner (and puts the refusing one in backoff) while the deadline
- * allows; any other answer, success or not, streams back to the client unbuffered.
+ * allows; any other answer, success or not, streams back to the client unbuffered. With probes
+ * (the Lambda edge), the first runner also gets a load bound: its 429 for being above it moves
+ * the request on without backoff, and it is asked again, unbounded, only if nobody else answers.
  */
 export function createForwarder(o: ForwarderOptions): Forward {
   const transport = o.transport ?? ((url, init) => fetch(url, init))
