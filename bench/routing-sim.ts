@@ -20,8 +20,12 @@ import { progress, readFlags } from './edge-lib/args.ts'
 import { MinHeap } from './edge-lib/heap.ts'
 import { Rng } from './edge-lib/prng.ts'
 import { dist } from './edge-lib/summary.ts'
+import { LAMBDA_DEFAULTS } from './edge-lib/lambda-fleet.ts'
+import { lambdaMode } from './edge-lib/lambda-mode.ts'
 
 export const DEFAULTS = {
+  // the Lambda mode's own settings; the shared ones (service time, slots, seed, target) follow
+  ...LAMBDA_DEFAULTS,
   runners: 100,
   /** timed routing decisions per kind, after as many warm-up calls again / 10 */
   iterations: 50_000,
@@ -40,6 +44,8 @@ export const DEFAULTS = {
   seed: 1,
   targetDecisionUs: 50,
   targetBusiestOverMean: 1.25,
+  /** all | process (the long-lived edge's sections) | lambda (the Lambda fleet) | lambda-discovery (its API-call table only) */
+  mode: 'all',
 }
 
 type Params = typeof DEFAULTS
@@ -357,11 +363,14 @@ function placement(p: Params) {
 export async function routingSim(argv: readonly string[]): Promise<object> {
   const p = readFlags(argv, DEFAULTS)
   const started = performance.now()
-  progress('decision time')
-  const decision = decisionTime(p)
-  progress('stability')
-  const stable = stability(p)
-  const place = placement(p)
+  const process_ = p.mode === 'all' || p.mode === 'process'
+  if (process_) progress('decision time')
+  const decision = process_ ? decisionTime(p) : undefined
+  if (process_) progress('stability')
+  const stable = process_ ? stability(p) : undefined
+  const place = process_ ? placement(p) : undefined
+  const process_only = p.mode === 'process'
+  const lambda = process_only ? undefined : await lambdaMode(p, { balance: p.mode !== 'lambda-discovery', discovery: true })
   return {
     bench: 'routing-sim',
     at: new Date().toISOString(),
@@ -370,6 +379,7 @@ export async function routingSim(argv: readonly string[]): Promise<object> {
     decisionTime: decision,
     stability: stable,
     placement: place,
+    lambda,
     wallSeconds: round((performance.now() - started) / 1000, 1),
   }
 }

@@ -6,6 +6,7 @@ import { DEFAULTS as STAGED_DEFAULTS, staged } from './staged.ts'
 import { DEFAULTS as EDGE_DEFAULTS, edgeOverhead } from './edge-overhead.ts'
 import { DEFAULTS as ROUTING_DEFAULTS, routingSim } from './routing-sim.ts'
 import { DEFAULTS as MD_DEFAULTS, mdVsHtml } from './md-vs-html.ts'
+import { DEFAULTS as COLD_DEFAULTS, edgeColdStart } from './edge-cold-start.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -23,8 +24,9 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'runner-vs-playwright': { run: runnerVsPlaywright, defaults: PW_DEFAULTS, about: '/html via a runner vs raw Playwright vs a launch per request, at c=1, 4, 32 (default)' },
   staged: { run: staged, defaults: STAGED_DEFAULTS, about: 'nine stages against the local stack (or one runner): health, footprint, reuse, load, variants, endpoints, recovery, leak waves, a Zipf mix; memory as PSS' },
   'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'edge + runner vs the runner alone on loopback (real and stub runner)' },
-  'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'routing decision time, signatures moved by losing a runner, two-choice balance' },
+  'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'routing decision time, signatures moved by losing a runner, two-choice balance; a Lambda fleet (--mode=lambda, --mode=lambda-discovery)' },
   'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: '/md (fit) vs /html on the same page' },
+  'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))

@@ -14,10 +14,30 @@ export interface EdgeConfig {
   readonly allowCidrs: readonly string[]
   readonly runners: readonly string[]
   readonly ecs: { readonly cluster: string; readonly serviceName: string | undefined; readonly runnerPort: number; readonly ttlMs: number } | undefined
+  /** Cloud Map discovery (the cloud default); `ecs`, when also set, is its fallback */
+  readonly cloudMap: CloudMapConfig | undefined
+  readonly placement: PlacementConfig
   readonly maxBodyBytes: number
   readonly requestDeadlineMs: number
   readonly maxAttempts: number
   readonly logLevel: string
+}
+
+export interface CloudMapConfig {
+  readonly namespace: string
+  readonly service: string
+  readonly runnerPort: number
+  readonly ttlMs: number
+  /** a cold instance waits this long for Cloud Map, then reads the fallback (ECS, else the static list) */
+  readonly coldWaitMs: number
+}
+
+export interface PlacementConfig {
+  /** probe: ask the candidates for their load before sending (Lambda); reported: this process's memory of loads (long-lived edge) */
+  readonly mode: 'probe' | 'reported'
+  /** default-signature candidates probed per request */
+  readonly candidates: number
+  readonly probeTimeoutMs: number
 }
 
 /** What `npm start` needs before any runner exists (scripts/local-stack.ts). */
@@ -37,9 +57,13 @@ export function readLocalStackConfig(env: Env): LocalStackConfig {
 /** The only reader of the edge's environment, through EDGE_SETTINGS; a bad value throws naming its variable. */
 export function readEdgeConfig(env: Env): EdgeConfig {
   const s = readSettings(EDGE_SETTINGS, env)
-  const discovery = s.discovery ?? (s.ecsCluster ? 'ecs' : 'static')
-  const cluster = discovery === 'ecs' ? s.ecsCluster : undefined
+  const discovery = s.discovery ?? (s.cloudMapNamespace ? 'cloudmap' : s.ecsCluster ? 'ecs' : 'static')
+  const cluster = discovery !== 'static' ? s.ecsCluster : undefined
   if (discovery === 'ecs' && !cluster) throw new Error(`${EDGE_SETTINGS.discovery.env}=ecs needs ${EDGE_SETTINGS.ecsCluster.env}`)
+  const namespace = discovery === 'cloudmap' ? s.cloudMapNamespace : undefined
+  if (discovery === 'cloudmap' && (!namespace || !s.cloudMapService)) {
+    throw new Error(`${EDGE_SETTINGS.discovery.env}=cloudmap needs ${EDGE_SETTINGS.cloudMapNamespace.env} and ${EDGE_SETTINGS.cloudMapService.env}`)
+  }
   if (discovery === 'static' && s.runners.length === 0) {
     throw new Error(`set ${EDGE_SETTINGS.runners.env} (runner URLs) or ${EDGE_SETTINGS.ecsCluster.env} (ECS discovery)`)
   }
@@ -53,7 +77,24 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     originSecretArn: s.originSecretArn,
     allowCidrs: s.allowCidrs,
     runners: s.runners,
-    ecs: cluster ? { cluster, serviceName: s.ecsService, runnerPort: s.runnerPort, ttlMs: s.discoveryTtlMs } : undefined,
+    ecs: cluster ? { cluster, serviceName: s.ecsService, runnerPort: s.runnerPort, ttlMs: s.discoveryTtlMs ?? 10_000 } : undefined,
+    cloudMap:
+      namespace && s.cloudMapService
+        ? {
+            namespace,
+            service: s.cloudMapService,
+            runnerPort: s.runnerPort,
+            // one DiscoverInstances per instance per TTL: 300 s keeps 1,000 instances near 3 calls/s
+            ttlMs: s.discoveryTtlMs ?? 300_000,
+            coldWaitMs: s.discoveryColdWaitMs,
+          }
+        : undefined,
+    placement: {
+      // 4 candidates: the routing simulation's Lambda mode (npm run bench -- routing-sim --mode=lambda)
+      mode: s.placement ?? (discovery === 'static' ? 'reported' : 'probe'),
+      candidates: s.probeCandidates,
+      probeTimeoutMs: s.probeTimeoutMs,
+    },
     maxBodyBytes: s.maxBodyBytes,
     requestDeadlineMs: s.requestDeadlineMs,
     maxAttempts: s.maxAttempts,

@@ -8,6 +8,7 @@ import type { Discovery } from './discovery/types.ts'
 import { createForwarder, type Transport } from './forward.ts'
 import type { EdgeLogger } from './core/logger.ts'
 import { noMetrics, type EdgeMetrics } from './core/metrics.ts'
+import { httpProber } from './routing/probe.ts'
 import type { ApiKeyAuth } from './middleware/api-key.ts'
 
 export interface DepsParts {
@@ -34,6 +35,10 @@ export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
       hmacSecret: p.hmacSecret,
       transport: p.transport,
       maxAttempts: config.maxAttempts,
+      probe:
+        config.placement.mode === 'probe'
+          ? { prober: httpProber({ fetch: p.transport ?? ((url, init) => fetch(url, init)), timeoutMs: config.placement.probeTimeoutMs }), candidates: config.placement.candidates }
+          : undefined,
     }),
     clock: systemClock,
     logger: p.logger,
@@ -45,7 +50,7 @@ export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
 
 /** Local mode: static runners, keys and secret from the environment; no AWS anywhere. */
 export function localDeps(config: EdgeConfig, logger: EdgeLogger): EdgeDeps {
-  if (config.ecs) logger.warn({}, 'CRAWLFLEET_ECS_CLUSTER is ignored by the local edge; it routes to CRAWLFLEET_RUNNERS')
+  if (config.ecs || config.cloudMap) logger.warn({}, 'cloud discovery settings are ignored by the local edge; it routes to CRAWLFLEET_RUNNERS')
   const keys = new ApiKeySet(config.apiKeys)
   return assembleDeps(config, {
     discovery: staticDiscovery(config.runners),

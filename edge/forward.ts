@@ -10,6 +10,8 @@ import type { EdgeMetrics } from './core/metrics.ts'
 import { RunnerBackoff } from './routing/runner-backoff.ts'
 import { RunnerLoad } from './routing/runner-load.ts'
 import { placeRequest } from './routing/two-choice.ts'
+import type { Prober } from './routing/probe.ts'
+import { probedPlacement, type Placement } from './routing/probed-placement.ts'
 
 export interface ForwardRequest {
   readonly method: 'GET' | 'POST'
@@ -41,14 +43,23 @@ export interface ForwarderOptions {
   readonly maxAttempts?: number
   /** the runner enforces the deadline itself; the edge waits this much longer for its answer */
   readonly graceMs?: number
+  /** set: default-signature requests probe this many candidates' load (no edge memory needed); unset: this process's RunnerLoad */
+  readonly probe?: { readonly prober: Prober; readonly candidates: number }
 }
 
-type Attempt = { kind: 'answer'; response: Response } | { kind: 'refused'; response: Response } | { kind: 'unreachable' }
+type Attempt =
+  | { kind: 'answer'; response: Response }
+  | { kind: 'refused'; response: Response }
+  | { kind: 'unreachable' }
+  /** the runner was busier than the bound the edge gave it: not pressure, no backoff */
+  | { kind: 'above-bound' }
 
 /**
  * Sends a request to runners in placement order until one answers. A connection error, 429 or
  * 503 moves on to the next runner (and puts the refusing one in backoff) while the deadline
- * allows; any other answer, success or not, streams back to the client unbuffered.
+ * allows; any other answer, success or not, streams back to the client unbuffered. With probes
+ * (the Lambda edge), the first runner also gets a load bound: its 429 for being above it moves
+ * the request on without backoff, and it is asked again, unbounded, only if nobody else answers.
  */
 export function createForwarder(o: ForwarderOptions): Forward {
   const transport = o.transport ?? ((url, init) => fetch(url, init))
@@ -57,11 +68,12 @@ export function createForwarder(o: ForwarderOptions): Forward {
   const maxAttempts = o.maxAttempts ?? 4
   const graceMs = o.graceMs ?? 2_000
 
-  async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined): Promise<Attempt> {
+  async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined, aboveLoad?: number): Promise<Attempt> {
     const target = new URL(req.pathWithQuery, runner.url)
     const headers = new Headers(req.headers)
     headers.set(HEADER.requestId, req.requestId)
     headers.set(HEADER.deadlineMs, String(remainingMs))
+    if (aboveLoad !== undefined) headers.set(HEADER.refuseAboveLoad, aboveLoad.toFixed(3))
     if (secret) {
       const signed = signRequest(secret, req.method, target.pathname + target.search, o.clock.wallMs(), req.body ?? '')
       for (const [k, v] of Object.entries(signed)) headers.set(k, v)
@@ -83,13 +95,35 @@ export function createForwarder(o: ForwarderOptions): Forward {
       load.end(runner.id)
     }
     load.report(runner.id, res.headers.get(HEADER.load), o.clock.now())
+    const code = res.headers.get(ERROR_CODE_HEADER)
+    if (aboveLoad !== undefined && code === 'BUSIER_THAN_ALTERNATIVE') {
+      void res.body?.cancel()
+      return { kind: 'above-bound' }
+    }
     // the runner's error code decides: a crash reported as any status still moves on; a target's 503 does not
-    if (mayRetryElsewhere(res.status, res.headers.get(ERROR_CODE_HEADER))) {
+    if (mayRetryElsewhere(res.status, code)) {
       backoff.failed(runner.id, o.clock.now(), retryAfterMs(res))
       return { kind: 'refused', response: res }
     }
     backoff.succeeded(runner.id)
     return { kind: 'answer', response: toClient(res, runner.id) }
+  }
+
+  /** The order to try runners in: probed (stateless) or from this process's memory of loads. */
+  async function place(req: ForwardRequest, byId: ReadonlyMap<string, RunnerEndpoint>): Promise<Placement> {
+    const now = o.clock.now()
+    const ids = [...byId.keys()]
+    const usable = ids.filter((id) => !backoff.isSkipped(id, now))
+    // every runner is in backoff: one try at the one whose backoff ends first beats a certain 503
+    if (usable.length === 0) return { order: [ids.reduce((a, b) => (backoff.retryInMs([b], now) < backoff.retryInMs([a], now) ? b : a))], down: [] }
+    if (!o.probe) {
+      return { order: placeRequest({ signature: req.signature, runnerIds: usable, requestKey: req.requestId, loadOf: (id) => load.loadOf(id, now) }), down: [] }
+    }
+    const probe = o.probe
+    const placement = await probedPlacement({ signature: req.signature, runnerIds: usable, requestKey: req.requestId, candidates: probe.candidates, probe: (id) => probe.prober(byId.get(id)!) })
+    for (const id of placement.down) backoff.failed(id, o.clock.now())
+    if (placement.down.length > 0) o.discovery.invalidate()
+    return placement
   }
 
   return async function forward(req) {
@@ -99,20 +133,22 @@ export function createForwarder(o: ForwarderOptions): Forward {
       throw new NoRunnerError('no runner is registered')
     }
     const byId = new Map(runners.map((r) => [r.id, r]))
-    const now = o.clock.now()
-    const order = placeRequest({ signature: req.signature, runnerIds: [...byId.keys()], requestKey: req.requestId, loadOf: (id) => load.loadOf(id, now) })
-    let candidates = order.filter((id) => !backoff.isSkipped(id, now))
-    // every runner is in backoff: one try at the one whose backoff ends first beats a certain 503
-    if (candidates.length === 0) candidates = [order.reduce((a, b) => (backoff.retryInMs([b], now) < backoff.retryInMs([a], now) ? b : a))]
-    const secret = await o.hmacSecret()
+    const [placement, secret] = await Promise.all([place(req, byId), o.hmacSecret()])
     let last429: Response | undefined
     let tried = 0
-    for (const id of candidates.slice(0, maxAttempts)) {
+    const aboveBound: string[] = []
+    const candidates = placement.order.slice(0, maxAttempts)
+    for (let i = 0; i < candidates.length; i++) {
+      const id = candidates[i]
       const remainingMs = Math.floor(req.deadlineAtMs - o.clock.now())
       if (remainingMs <= 0) break
       tried++
-      const outcome = await attempt(byId.get(id)!, req, remainingMs, secret)
+      const bound = i === 0 && placement.guard?.runnerId === id ? placement.guard.aboveLoad : undefined
+      const outcome = await attempt(byId.get(id)!, req, remainingMs, secret, bound)
       if (outcome.kind === 'answer') return outcome.response
+      // the bound is a preference, not a refusal: with no one else left, ask again without it
+      if (outcome.kind === 'above-bound' && !candidates.includes(id, i + 1)) aboveBound.push(id)
+      if (i === candidates.length - 1 && aboveBound.length > 0) candidates.push(...aboveBound.splice(0))
       if (outcome.kind === 'refused' && outcome.response.status === 429) {
         void last429?.body?.cancel()
         last429 = outcome.response

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 
 // Secrets are read once per Lambda cold start: a success is kept for the instance's life; a
 // failure is not, so the next request tries again instead of failing until the instance dies.
@@ -15,6 +15,7 @@ export function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export async function readSecret(client: Pick<SecretsManagerClient, 'send'>, secretId: string): Promise<string> {
+  const { GetSecretValueCommand } = await import('./aws/secrets-manager.ts')
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }))
   if (out.SecretString !== undefined) return out.SecretString
   if (out.SecretBinary) return Buffer.from(out.SecretBinary).toString('utf8')

@@ -1,11 +1,12 @@
-import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import type { ECSClient, Task } from '@aws-sdk/client-ecs'
 import type { RunnerEndpoint } from './types.ts'
 
 const DESCRIBE_BATCH = 100 // DescribeTasks takes at most 100 tasks
 const MAX_LIST_PAGES = 100 // 10,000 tasks: a guard against a paginator that never ends
 
 export interface EcsTaskQuery {
-  readonly client: Pick<ECSClient, 'send'>
+  /** the client, or how to make it on first use (the SDK then loads only when ECS is asked) */
+  readonly client: Pick<ECSClient, 'send'> | (() => Promise<Pick<ECSClient, 'send'>>)
   readonly cluster: string
   /** only this service's tasks; every task in the cluster when unset */
   readonly serviceName?: string
@@ -14,10 +15,14 @@ export interface EcsTaskQuery {
 
 /** One full read: ListTasks (paginated) then DescribeTasks in batches of 100. */
 export async function listRunnerTasks(q: EcsTaskQuery): Promise<RunnerEndpoint[]> {
+  const [client, { DescribeTasksCommand, ListTasksCommand }] = await Promise.all([
+    typeof q.client === 'function' ? q.client() : q.client,
+    import('../aws/ecs.ts'),
+  ])
   const arns: string[] = []
   let nextToken: string | undefined
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const out = await q.client.send(
+    const out = await client.send(
       new ListTasksCommand({ cluster: q.cluster, serviceName: q.serviceName, desiredStatus: 'RUNNING', maxResults: 100, nextToken }),
     )
     arns.push(...(out.taskArns ?? []))
@@ -26,7 +31,7 @@ export async function listRunnerTasks(q: EcsTaskQuery): Promise<RunnerEndpoint[]
   }
   const batches: string[][] = []
   for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) batches.push(arns.slice(i, i + DESCRIBE_BATCH))
-  const described = await Promise.all(batches.map((tasks) => q.client.send(new DescribeTasksCommand({ cluster: q.cluster, tasks }))))
+  const described = await Promise.all(batches.map((tasks) => client.send(new DescribeTasksCommand({ cluster: q.cluster, tasks }))))
   const endpoints = new Map<string, RunnerEndpoint>()
   for (const task of described.flatMap((d) => d.tasks ?? [])) {
     const ip = routableAddress(task)

@@ -4,13 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import { Dashboard } from './dashboard.ts'
-import { EdgeFunction } from './edge-function.ts'
+import { EDGE_GRACE_MS, EdgeFunction } from './edge-function.ts'
 import { acknowledgeNagFindings } from './nag-suppressions.ts'
 import { Network } from './network.ts'
 import { PoolAlarms } from './pool-alarms.ts'
 import { ORIGIN_READ_TIMEOUT_SEC, PublicEntry } from './public-entry.ts'
 import { RateLimitAcl } from './rate-limit-acl.ts'
-import { RunnerService } from './runner-service.ts'
+import { RUNNER_DISCOVERY_SERVICE, RunnerService } from './runner-service.ts'
 import { Secrets } from './secrets.ts'
 import { EDGE_SETTINGS } from '../../runner/contract/settings/edge-settings.ts'
 import { RUNNER_PORT, type Settings } from './settings.ts'
@@ -55,6 +55,10 @@ export class CrawlfleetStack extends Stack {
       logRetention,
       image: props.runnerImage,
     })
+    // answer a clean 504 before CloudFront gives up on the origin with its own
+    const edgeDeadlineMs = (ORIGIN_READ_TIMEOUT_SEC - 5) * 1000
+    // the edge waits up to its deadline plus EDGE_GRACE_MS for a runner's last bytes: the function must outlive that, and no more
+    if (s.edge.timeoutSec * 1000 < edgeDeadlineMs + EDGE_GRACE_MS) throw new Error(`edgeTimeoutSec ${s.edge.timeoutSec} is shorter than the edge's deadline (${edgeDeadlineMs + EDGE_GRACE_MS} ms)`)
     this.edge = new EdgeFunction(this, 'Edge', {
       vpc: this.network.vpc,
       securityGroup: this.network.edgeSecurityGroup,
@@ -65,7 +69,10 @@ export class CrawlfleetStack extends Stack {
       entry: props.edgeEntry,
       code: props.edgeCode,
       environment: {
-        [EDGE_SETTINGS.discovery.env]: 'ecs',
+        [EDGE_SETTINGS.discovery.env]: 'cloudmap',
+        [EDGE_SETTINGS.cloudMapNamespace.env]: this.runners.namespace.namespaceName,
+        [EDGE_SETTINGS.cloudMapService.env]: RUNNER_DISCOVERY_SERVICE,
+        // the fallback registry when Cloud Map fails or is slow for a cold instance
         [EDGE_SETTINGS.ecsCluster.env]: this.runners.cluster.clusterName,
         [EDGE_SETTINGS.ecsService.env]: this.runners.service.serviceName,
         [EDGE_SETTINGS.runnerPort.env]: String(RUNNER_PORT),
@@ -73,7 +80,7 @@ export class CrawlfleetStack extends Stack {
         [EDGE_SETTINGS.hmacSecretArn.env]: this.secrets.hmac.secretArn,
         ...(this.secrets.origin ? { [EDGE_SETTINGS.originSecretArn.env]: this.secrets.origin.secretArn } : {}),
         // answer a clean 504 before CloudFront gives up on the origin with its own
-        [EDGE_SETTINGS.requestDeadlineMs.env]: String((ORIGIN_READ_TIMEOUT_SEC - 5) * 1000),
+        [EDGE_SETTINGS.requestDeadlineMs.env]: String(edgeDeadlineMs),
       },
     })
     this.runners.grantDiscovery(this.edge.fn)

@@ -7,6 +7,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets'
 import * as ecs from 'aws-cdk-lib/aws-ecs'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as logs from 'aws-cdk-lib/aws-logs'
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery'
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import { Construct } from 'constructs'
 import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION, type MetricName } from '../../runner/contract/metric-names.ts'
@@ -18,6 +19,9 @@ export const STOP_TIMEOUT_SEC = 120
 /** what the runner may spend draining (CRAWLFLEET_STOP_TIMEOUT_MS): the rest closes browsers before SIGKILL */
 export const DRAIN_TIMEOUT_MS = 100_000
 export const METRICS_PERIOD_SEC = 60
+/** the Cloud Map service ECS registers every runner task in; the edge lists it with DiscoverInstances */
+export const RUNNER_DISCOVERY_SERVICE = 'runners'
+export const RUNNER_DISCOVERY_NAMESPACE = 'crawlfleet.internal'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -48,6 +52,8 @@ export class RunnerService extends Construct {
   readonly scaling: ecs.ScalableTaskCount
   readonly logGroup: logs.LogGroup
   readonly metricsService: string
+  /** private DNS namespace (Cloud Map) the runner tasks are registered in */
+  readonly namespace: servicediscovery.PrivateDnsNamespace
 
   constructor(scope: Construct, id: string, props: RunnerServiceProps) {
     super(scope, id)
@@ -105,6 +111,11 @@ export class RunnerService extends Construct {
       }),
     })
 
+    this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: RUNNER_DISCOVERY_NAMESPACE,
+      vpc: props.vpc,
+      description: 'crawlfleet runner tasks, registered by ECS while healthy; the edge lists them with DiscoverInstances',
+    })
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -117,6 +128,8 @@ export class RunnerService extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       platformVersion: ecs.FargatePlatformVersion.LATEST,
+      // ECS registers each task (its IP) while it runs and passes its container health to Cloud Map
+      cloudMapOptions: { cloudMapNamespace: this.namespace, name: RUNNER_DISCOVERY_SERVICE, dnsRecordType: servicediscovery.DnsRecordType.A, dnsTtl: Duration.seconds(10) },
     })
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.runners.min, maxCapacity: props.runners.max })
@@ -182,8 +195,15 @@ export class RunnerService extends Construct {
     return this.metric(METRIC.heartbeat, { statistic: cloudwatch.Stats.SUM, ...props })
   }
 
-  /** What the edge's ECS discovery needs: list this cluster's tasks and describe them, nothing more. */
+  /** What the edge's discovery needs: Cloud Map's list of this service, and ECS's list and descriptions of this cluster's tasks (the fallback). */
   grantDiscovery(grantee: iam.IGrantable): iam.Grant {
+    const cloudMap = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['servicediscovery:DiscoverInstances'],
+      // DiscoverInstances is authorised on "*"; the namespace and service conditions scope it to these runners
+      resourceArns: ['*'],
+      conditions: { StringEquals: { 'servicediscovery:NamespaceName': this.namespace.namespaceName, 'servicediscovery:ServiceName': RUNNER_DISCOVERY_SERVICE } },
+    })
     const list = iam.Grant.addToPrincipal({
       grantee,
       actions: ['ecs:ListTasks'],
@@ -197,6 +217,6 @@ export class RunnerService extends Construct {
       // the ARN already names the cluster
       resourceArns: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     })
-    return list.combine(describe)
+    return cloudMap.combine(list).combine(describe)
   }
 }

@@ -143,7 +143,7 @@ export function readSettings(node: ContextReader): Settings {
       email: str('alarmEmail'),
     },
     runnerEnv: readRunnerEnv(str),
-    edge: { memoryMiB: num('edgeMemoryMiB', 512, { int: true, min: 128, max: 10240 }), timeoutSec: num('edgeTimeoutSec', 300, { int: true, min: 10, max: 900 }) },
+    edge: { memoryMiB: num('edgeMemoryMiB', 512, { int: true, min: 128, max: 10240 }), timeoutSec: num('edgeTimeoutSec', 120, { int: true, min: 10, max: 900 }) },
     publicEntry: { originAccess, rateLimitPer5Min: num('rateLimitPer5Min', 1000, { int: true, min: 10 }), webAclArn: str('webAclArn'), domainName, certificateArn },
     natGateways: num('natGateways', 2, { int: true, min: 1, max: 2 }),
     logRetentionDays: retention(num('logRetentionDays', 30, { int: true })),

@@ -40,6 +40,11 @@ export const ERRORS = {
   BODY_TOO_LARGE: { status: 413, retryElsewhere: false, when: 'the request body is over the limit (2 MiB by default)' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryElsewhere: false, when: 'the body is not sent as `application/json`' },
   QUEUE_FULL: { status: 429, retryElsewhere: true, when: 'every page slot and the queue are full; come back after `Retry-After`' },
+  BUSIER_THAN_ALTERNATIVE: {
+    status: 429,
+    retryElsewhere: true,
+    when: 'edge → runner only: the edge asked the runner to refuse at once when busier than another candidate (`x-crawlfleet-refuse-above-load`); the edge tries that one',
+  },
   CLIENT_GONE: { status: 499, retryElsewhere: false, when: 'the client closed the connection (logged; nobody reads the answer)' },
   INTERNAL: { status: 500, retryElsewhere: false, when: 'a bug: the message has a request id to find it in the logs' },
   LLM_NOT_CONFIGURED: { status: 501, retryElsewhere: false, when: 'an LLM feature was asked for and no LLM is configured' },
@@ -180,6 +185,16 @@ abstract class PressureError extends CrawlfleetError {
 export class QueueFullError extends PressureError {
   constructor(retryAfterSec = 2) {
     super('QUEUE_FULL', 'the runner is busy: every page slot is taken and the queue is full', retryAfterSec)
+  }
+}
+
+/** Not pressure: a runner the edge placed against another candidate's probed load has become busier than it. */
+export class BusierThanAlternativeError extends CrawlfleetError {
+  constructor(
+    readonly load: number,
+    readonly bound: number,
+  ) {
+    super('BUSIER_THAN_ALTERNATIVE', `load ${load.toFixed(3)} is above the alternative's ${bound.toFixed(3)}`)
   }
 }
 

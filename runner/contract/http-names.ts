@@ -10,4 +10,10 @@ export const HEADER = {
   originSecret: 'x-crawlfleet-origin',
   /** runner load on every runner response: (running + queued) / page slots, e.g. "0.75" */
   load: 'x-crawlfleet-load',
+  /**
+   * edge → runner: "refuse at once (429 BUSIER_THAN_ALTERNATIVE) if your load is above this": the
+   * load the other candidate reported; runner → edge, on that 429 only: the same value, so the edge
+   * can tell its own bound from pressure
+   */
+  refuseAboveLoad: 'x-crawlfleet-refuse-above-load',
 } as const

@@ -8,6 +8,7 @@ import type { z } from '@hono/zod-openapi'
 import { isJsonMediaType, MAX_BODY_BYTES } from '../contract/body-rules.ts'
 import { registerPageRoute, type PageRouteDeps, type PageRouteSpec, type PageRoutes } from './define-route.ts'
 import { requireHmac } from './require-hmac.ts'
+import { refuseAboveLoad } from './refuse-above-load.ts'
 import { errorResponder, notFound, type LogError } from './error-response.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
@@ -63,8 +64,9 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     // the limit before the signature: checking a signature reads the whole body
     app.use(path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
     app.use(path, signed)
+    app.use(path, refuseAboveLoad(deps.load))
     app.use(path, requireUtf8)
-    if (route.get) app.use(`${path}/*`, signed) // the GET form (/llm/{url}) is signed like the POST
+    if (route.get) app.use(`${path}/*`, signed, refuseAboveLoad(deps.load)) // the GET form (/llm/{url}) is signed like the POST
     registerPageRoute(app, path, route, deps)
   }
   return app

@@ -20,11 +20,12 @@ afterAll(() => {
 })
 
 describe('edge bundle', () => {
-  it('bundles edge/lambda.ts into one ESM file with a source map, handler index.handler', () => {
+  it('bundles edge/lambda.ts into one ESM file with a source map beside it (not enabled at run time), handler index.handler', () => {
     expect(existsSync(EDGE_ENTRY)).toBe(true)
     expect(existsSync(join(bundleDir, 'index.mjs'))).toBe(true)
     expect(existsSync(join(bundleDir, 'index.mjs.map'))).toBe(true)
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } } })
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler' })
+    expect(template.toJSON().Resources[fnId].Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined()
   })
 
   it('loads in Node and hands Lambda a streaming handler', async () => {
@@ -33,7 +34,15 @@ describe('edge bundle', () => {
       streamifyResponse: (h: unknown) => (streamified.push(h), h),
       HttpResponseStream: { from: (s: unknown) => s },
     }
-    Object.assign(process.env, { CRAWLFLEET_ECS_CLUSTER: 'crawlfleet', CRAWLFLEET_ECS_SERVICE: 'runners', CRAWLFLEET_RUNNER_PORT: '11235', AWS_REGION: 'us-east-1' })
+    Object.assign(process.env, {
+      CRAWLFLEET_DISCOVERY: 'cloudmap',
+      CRAWLFLEET_CLOUDMAP_NAMESPACE: 'crawlfleet.internal',
+      CRAWLFLEET_CLOUDMAP_SERVICE: 'runners',
+      CRAWLFLEET_ECS_CLUSTER: 'crawlfleet',
+      CRAWLFLEET_ECS_SERVICE: 'runners',
+      CRAWLFLEET_RUNNER_PORT: '11235',
+      AWS_REGION: 'us-east-1',
+    })
     const mod = (await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as { handler?: unknown }
     expect(typeof mod.handler).toBe('function')
     expect(streamified).toEqual([mod.handler])

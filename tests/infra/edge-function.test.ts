@@ -19,7 +19,9 @@ describe('EdgeFunction', () => {
 
   it('is told where the runners and its secrets are', () => {
     expect(fn().Environment.Variables).toMatchObject({
-      CRAWLFLEET_DISCOVERY: 'ecs',
+      CRAWLFLEET_DISCOVERY: 'cloudmap',
+      CRAWLFLEET_CLOUDMAP_NAMESPACE: 'crawlfleet.internal',
+      CRAWLFLEET_CLOUDMAP_SERVICE: 'runners',
       CRAWLFLEET_ECS_CLUSTER: { Ref: idOf(stack.runners.cluster) },
       CRAWLFLEET_ECS_SERVICE: { 'Fn::GetAtt': [idOf(stack.runners.service), 'Name'] },
       CRAWLFLEET_RUNNER_PORT: String(RUNNER_PORT),
@@ -30,10 +32,16 @@ describe('EdgeFunction', () => {
     })
   })
 
-  it('may list and describe this cluster’s tasks and read its secrets, and nothing else', () => {
+  it('may list the runners in Cloud Map, list and describe this cluster’s tasks, and read its secrets, and nothing else', () => {
     const policy = propsOf(template, idOf(stack.edge.fn.role!.node.findChild('DefaultPolicy')))
     const cluster = idOf(stack.runners.cluster)
     expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'servicediscovery:DiscoverInstances',
+        Resource: '*',
+        Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'crawlfleet.internal', 'servicediscovery:ServiceName': 'runners' } },
+      },
       { Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': arnOf(cluster) } } },
       {
         Effect: 'Allow',
@@ -48,6 +56,15 @@ describe('EdgeFunction', () => {
     ])
   })
 
+  it('times out just above the edge’s deadline (115 s + 2 s grace), not minutes later', () => {
+    expect(fn().Timeout).toBe(120)
+    expect(() => buildStack({ context: { edgeTimeoutSec: 100 } })).toThrow(/edgeTimeoutSec 100/)
+  })
+
+  it('starts without source maps (they slow every cold start)', () => {
+    expect(fn().Environment.Variables.NODE_OPTIONS).toBeUndefined()
+  })
+
   it('streams through a function URL', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { InvokeMode: 'RESPONSE_STREAM', AuthType: 'NONE', TargetFunctionArn: arnOf(idOf(stack.edge.fn)) })
   })
@@ -60,6 +77,7 @@ describe('EdgeFunction', () => {
 // Where "*" is the only resource an action takes, the statement must say why it is still narrow (a condition).
 const STAR_ALLOWED: Record<string, (s: Statement) => boolean> = {
   'ecs:ListTasks': (s) => s.Condition?.ArnEquals?.['ecs:cluster'] !== undefined,
+  'servicediscovery:DiscoverInstances': (s) => s.Condition?.StringEquals?.['servicediscovery:NamespaceName'] !== undefined && s.Condition?.StringEquals?.['servicediscovery:ServiceName'] !== undefined,
   'cloudwatch:PutMetricData': (s) => s.Condition?.StringEquals?.['cloudwatch:namespace'] === 'Crawlfleet',
   'ecr:GetAuthorizationToken': () => true,
 }

@@ -98,6 +98,19 @@ describe('RunnerService service', () => {
     expect(service.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(privateSubnets)
   })
 
+  it('registers every task in a private Cloud Map namespace, health passed on by ECS, for the edge to list', () => {
+    const service = propsOf(template, idOf(stack.runners.service))
+    const cloudMapService = stack.runners.service.cloudMapService!
+    expect(service.ServiceRegistries).toEqual([{ RegistryArn: { 'Fn::GetAtt': [idOf(cloudMapService), 'Arn'] } }])
+    expect(propsOf(template, idOf(cloudMapService))).toMatchObject({
+      Name: 'runners',
+      NamespaceId: { 'Fn::GetAtt': [idOf(stack.runners.namespace), 'Id'] },
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    })
+    expect(propsOf(template, idOf(stack.runners.namespace))).toMatchObject({ Name: 'crawlfleet.internal', Vpc: { Ref: idOf(stack.network.vpc) } })
+  })
+
   it('scales between minRunners and maxRunners', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' })
   })

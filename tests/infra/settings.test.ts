@@ -14,7 +14,7 @@ describe('readSettings', () => {
     expect(s.alarms).toEqual({ memoryPct: 85, refusalsPerMin: 1, crashesPer5Min: 5, edgeErrorsPer5Min: 5, email: undefined })
     expect(s.publicEntry).toEqual({ originAccess: 'origin-secret', rateLimitPer5Min: 1000, webAclArn: undefined, domainName: undefined, certificateArn: undefined })
     expect(s.runnerEnv).toEqual({})
-    expect(s).toMatchObject({ natGateways: 2, logRetentionDays: 30, stackName: 'Crawlfleet', rateLimitStackOnly: false, edge: { memoryMiB: 512, timeoutSec: 300 } })
+    expect(s).toMatchObject({ natGateways: 2, logRetentionDays: 30, stackName: 'Crawlfleet', rateLimitStackOnly: false, edge: { memoryMiB: 512, timeoutSec: 120 } })
   })
 
   it('reads -c strings as numbers, and the container limit follows the task', () => {

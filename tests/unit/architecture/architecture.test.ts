@@ -27,7 +27,7 @@ const RUNNER_LAYERS: readonly (readonly string[])[] = [
 ]
 const EDGE_LAYERS: readonly (readonly string[])[] = [
   ['runner/contract'],
-  ['edge/core'],
+  ['edge/core', 'edge/aws'],
   ['edge/routing', 'edge/discovery'],
   ['edge/middleware'],
   ['edge'],

@@ -92,7 +92,7 @@ describe('ECS discovery', () => {
     // a stale list is served while the refresh runs in the background; concurrent callers share it
     const stale = await Promise.all([d.runners(), d.runners()])
     expect(stale.map((l) => l.length)).toEqual([1, 1])
-    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1)
+    await expect.poll(() => ecs.commandCalls(ListTasksCommand).length).toBe(1)
     await expect.poll(async () => (await d.runners()).length).toBe(2)
     expect(fresh.describeBatches).toEqual([2])
   })
@@ -115,7 +115,7 @@ describe('ECS discovery', () => {
     expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1)
     clock.advance(1)
     await d.runners()
-    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(2)
+    await expect.poll(() => ecs.commandCalls(ListTasksCommand).length).toBe(2)
   })
 
   it('refreshes a list that is too old before using it (a thawed Lambda), falling back to it on error', async () => {
@@ -143,7 +143,7 @@ describe('ECS discovery', () => {
     expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(1) // the first read was just now
     clock.advance(1_000)
     await d.runners()
-    expect(ecs.commandCalls(ListTasksCommand)).toHaveLength(2)
+    await expect.poll(() => ecs.commandCalls(ListTasksCommand).length).toBe(2)
     await expect.poll(async () => (await d.runners(), ecs.commandCalls(ListTasksCommand).length)).toBe(2)
     clock.advance(5_000)
     await d.runners()

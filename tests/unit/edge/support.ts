@@ -8,6 +8,7 @@ import { createForwarder, type Transport } from '../../../edge/forward.ts'
 import { silentLogger, type EdgeLogger } from '../../../edge/core/logger.ts'
 import type { EdgeMetricName } from '../../../edge/core/metrics.ts'
 import { RunnerBackoff } from '../../../edge/routing/runner-backoff.ts'
+import { httpProber } from '../../../edge/routing/probe.ts'
 import { createUrlPolicy, type Resolver } from '../../../runner/contract/url-policy/check-url.ts'
 
 export const WALL_START_MS = 1_760_000_000_000
@@ -65,6 +66,8 @@ export interface TestEdgeOptions {
   readonly requestDeadlineMs?: number
   readonly logger?: EdgeLogger
   readonly overrides?: Partial<EdgeDeps>
+  /** probed placement (the Lambda edge's): GET /ready of this many candidates through the same transport */
+  readonly probe?: { readonly candidates: number; readonly timeoutMs?: number }
 }
 
 /** The real app and forwarder with fake runners, DNS and clock: what every app-level test drives. */
@@ -90,6 +93,7 @@ export function testEdge(o: TestEdgeOptions) {
       hmacSecret: async () => o.hmacSecret,
       transport: o.transport,
       backoff: o.backoff,
+      probe: o.probe ? { prober: httpProber({ fetch: o.transport, timeoutMs: o.probe.timeoutMs ?? 200 }), candidates: o.probe.candidates } : undefined,
     }),
     clock,
     logger,

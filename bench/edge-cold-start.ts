@@ -1,0 +1,226 @@
+// `npm run bench -- edge-cold-start [--reps=N]`: what a Lambda cold start of the edge costs.
+//  - the edge bundled as the stack bundles it (esbuild --bundle --minify --format=esm
+//    --platform=node, the stack's banner and main fields), its size and what is in it;
+//  - the baseline the issue names: a bundle of only the AWS SDK clients the edge needs
+//    (Secrets Manager, Cloud Map, ECS), made and evaluated at import;
+//  - the proof of concept for a light validation build (bench/edge-lib/zod-lite.ts);
+//  - import time of each in fresh Node processes, interleaved, medians; with and without
+//    --enable-source-maps (the stack ships a source map);
+//  - a Lambda-like start: import, then the first and second Function URL request, with Secrets
+//    Manager and Cloud Map answered by a local stand-in (AWS_ENDPOINT_URL) and two stub runners.
+// Timings on a shared 2-core machine are noisy: read medians and ratios, rerun on a quiet one.
+import { execFile } from 'node:child_process'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { build, type Metafile } from 'esbuild'
+import { EDGE_BUNDLE_BANNER } from '../infra/lib/edge-function.ts'
+import { progress, readFlags } from './edge-lib/args.ts'
+import { median, round } from './lib/stats.ts'
+
+const run = promisify(execFile)
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const CHILD = fileURLToPath(new URL('./edge-lib/cold-start-child.mjs', import.meta.url))
+const RESOLVE = pathToFileURL(fileURLToPath(new URL('./edge-lib/resolve-test-hosts.mjs', import.meta.url))).href
+
+export const DEFAULTS = { reps: 15, targetBytes: 600 * 1024, targetImportRatio: 1.3 }
+
+const SDK_ONLY = `
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { DiscoverInstancesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery'
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs'
+export const clients = [new SecretsManagerClient({}), new ServiceDiscoveryClient({}), new ECSClient({})]
+export const commands = [GetSecretValueCommand, DiscoverInstancesCommand, ListTasksCommand, DescribeTasksCommand]
+`
+const ECS_STUB = `
+const missing = () => { throw new Error('the ECS fallback is not in this bundle') }
+export class ECSClient { constructor() { missing() } }
+export const ListTasksCommand = missing
+export const DescribeTasksCommand = missing
+`
+
+interface Variant {
+  readonly name: string
+  readonly about: string
+  readonly entry: string | { contents: string }
+  readonly alias?: Record<string, string>
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'edge', about: 'edge/lambda.ts as the stack bundles it', entry: 'edge/lambda.ts' },
+  { name: 'sdk-only', about: 'only the SDK clients and commands the edge needs, made at import (the baseline)', entry: { contents: SDK_ONLY } },
+  {
+    name: 'edge-zod-lite',
+    about: 'proof of concept: the edge with @hono/zod-openapi aliased to bench/edge-lib/zod-lite.ts',
+    entry: 'edge/lambda.ts',
+    alias: { '@hono/zod-openapi': join(ROOT, 'bench/edge-lib/zod-lite.ts') },
+  },
+  {
+    name: 'edge-zod-lite-no-ecs',
+    about: 'edge-zod-lite without the ECS fallback client (what the ECS client costs)',
+    entry: 'edge/lambda.ts',
+    alias: { '@hono/zod-openapi': join(ROOT, 'bench/edge-lib/zod-lite.ts'), '@aws-sdk/client-ecs': 'ecs-stub' },
+  },
+]
+
+async function bundle(v: Variant, dir: string) {
+  const outfile = join(dir, `${v.name}.mjs`)
+  const alias = v.alias && Object.fromEntries(Object.entries(v.alias).map(([k, to]) => [k, to === 'ecs-stub' ? join(dir, 'ecs-stub.mjs') : to]))
+  if (v.alias && Object.values(v.alias).includes('ecs-stub')) await writeFile(join(dir, 'ecs-stub.mjs'), ECS_STUB)
+  const result = await build({
+    ...(typeof v.entry === 'string' ? { entryPoints: [join(ROOT, v.entry)] } : { stdin: { contents: v.entry.contents, resolveDir: ROOT, loader: 'ts' } }),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    banner: { js: EDGE_BUNDLE_BANNER },
+    sourcemap: true,
+    sourcesContent: false,
+    alias,
+    outfile,
+    metafile: true,
+    logLevel: 'error',
+  })
+  const output = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'))![1]
+  return { file: outfile, bytes: output.bytes, largest: largestPackages(result.metafile, output.inputs) }
+}
+
+function largestPackages(_meta: Metafile, inputs: Metafile['outputs'][string]['inputs']) {
+  const by = new Map<string, number>()
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const inModules = path.split('node_modules/').pop()!
+    const key = path.includes('node_modules/') ? inModules.split('/').slice(0, inModules.startsWith('@') ? 2 : 1).join('/') : `(crawlfleet) ${path.split('/')[0]}`
+    by.set(key, (by.get(key) ?? 0) + bytesInOutput)
+  }
+  return Object.fromEntries([...by].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, round(v / 1024, 1)]))
+}
+
+async function child(args: string[], env: Record<string, string>, nodeOptions: string[] = []): Promise<Record<string, number>> {
+  const { stdout } = await run(process.execPath, [...nodeOptions, '--import', RESOLVE, CHILD, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 })
+  return JSON.parse(stdout) as Record<string, number>
+}
+
+/** Stand-ins for what a cold start talks to: Secrets Manager + Cloud Map (one endpoint), two runners. */
+async function startStandIns() {
+  const servers: Server[] = []
+  const listen = async (handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) => {
+    const s = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c))
+      req.on('end', () => handle(req, body, res))
+    })
+    servers.push(s)
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+    return (s.address() as AddressInfo).port
+  }
+  const runnerPorts: number[] = []
+  for (let i = 0; i < 2; i++) {
+    runnerPorts.push(
+      await listen((req, _body, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-runner-id': `stub-${i}`, 'x-crawlfleet-load': '0.000' })
+        res.end(req.url === '/ready' ? '{"ready":true}' : '{"success":true,"html":"<p>hi</p>"}')
+      }),
+    )
+  }
+  const awsCalls: string[] = []
+  const awsPort = await listen((req, body, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '')
+    awsCalls.push(target)
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+    if (target.endsWith('GetSecretValue')) {
+      const id = (JSON.parse(body) as { SecretId: string }).SecretId
+      return void res.end(JSON.stringify({ Name: id, SecretString: id.includes('keys') ? JSON.stringify({ api_keys: ['bench-key'] }) : 'bench-hmac' }))
+    }
+    const instances = runnerPorts.map((port) => ({ InstanceId: `i-${port}`, HealthStatus: 'HEALTHY', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(port) } }))
+    res.end(JSON.stringify({ Instances: instances, InstancesRevision: 1 }))
+  })
+  return { awsPort, awsCalls, close: () => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))) }
+}
+
+export async function edgeColdStart(argv: readonly string[]): Promise<object> {
+  const p = readFlags(argv, DEFAULTS)
+  const dir = await mkdtemp(join(tmpdir(), 'crawlfleet-cold-start-'))
+  const standIns = await startStandIns()
+  try {
+    progress('bundling')
+    const bundles = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v.name, await bundle(v, dir)] as const)))
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+      AWS_ENDPOINT_URL: `http://aws.cold-start.test:${standIns.awsPort}`,
+      CRAWLFLEET_DISCOVERY: 'cloudmap',
+      CRAWLFLEET_CLOUDMAP_NAMESPACE: 'crawlfleet.internal',
+      CRAWLFLEET_CLOUDMAP_SERVICE: 'runners',
+      CRAWLFLEET_API_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:crawlfleet/api-keys',
+      CRAWLFLEET_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:crawlfleet/hmac',
+      CRAWLFLEET_LOG_LEVEL: 'silent',
+    }
+    const eventFile = join(dir, 'event.json')
+    const body = JSON.stringify({ url: 'http://93.184.215.14/' })
+    await writeFile(eventFile, JSON.stringify(functionUrlEvent(body)))
+
+    const imports: Record<string, number[]> = Object.fromEntries([...VARIANTS.map((v) => [v.name, []]), ['edge --enable-source-maps', []]])
+    const starts: Record<string, number>[] = []
+    for (let r = 0; r < p.reps; r++) {
+      progress(`round ${r + 1}/${p.reps}`)
+      for (const v of VARIANTS) imports[v.name].push((await child(['import', bundles[v.name].file], env)).importMs)
+      imports['edge --enable-source-maps'].push((await child(['import', bundles.edge.file], env, ['--enable-source-maps'])).importMs)
+      starts.push(await child(['start', bundles.edge.file, eventFile], env))
+    }
+    const med = Object.fromEntries(Object.entries(imports).map(([k, v]) => [k, round(median(v), 1)]))
+    const startMedian = (k: string) => round(median(starts.map((s) => s[k])), 1)
+    const ratio = (k: string) => round(med[k] / med['sdk-only'], 2)
+    return {
+      bench: 'edge-cold-start',
+      node: process.version,
+      params: p,
+      variants: Object.fromEntries(VARIANTS.map((v) => [v.name, { about: v.about, bytes: bundles[v.name].bytes, kib: round(bundles[v.name].bytes / 1024, 1), largestKiB: bundles[v.name].largest }])),
+      importMsMedian: med,
+      importRatioToSdkOnly: Object.fromEntries(Object.keys(med).filter((k) => k !== 'sdk-only').map((k) => [k, ratio(k)])),
+      lambdaLikeStartMsMedian: {
+        import: startMedian('importMs'),
+        firstRequest: startMedian('firstRequestMs'),
+        secondRequest: startMedian('secondRequestMs'),
+        importPlusFirstRequest: startMedian('startMs'),
+        statuses: [...new Set(starts.flatMap((s) => [s.firstStatus, s.secondStatus]))],
+        awsCallsPerStart: standIns.awsCalls.length / p.reps,
+      },
+      targets: {
+        bytes: { target: p.targetBytes, edge: bundles.edge.bytes, met: bundles.edge.bytes <= p.targetBytes },
+        importRatio: { target: p.targetImportRatio, edge: ratio('edge'), met: ratio('edge') <= p.targetImportRatio },
+      },
+      notes: [
+        'import = a fresh `node` process importing the bundle (awslambda globals stubbed); Lambda adds its own runtime start and code download',
+        'the edge loads its SDK clients on first use (dynamic import), so its import time leaves them out and its first request pays for them',
+        'first request: API keys and HMAC key from Secrets Manager, the runner list from Cloud Map (both local stand-ins), a GET /ready probe of each runner, the forwarded POST',
+      ],
+    }
+  } finally {
+    await standIns.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function functionUrlEvent(body: string) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/html',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key', host: 'abc.lambda-url.eu-west-1.on.aws' },
+    requestContext: { http: { method: 'POST', path: '/html', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'bench' }, domainName: 'abc.lambda-url.eu-west-1.on.aws', requestId: 'bench', timeEpoch: Date.now() },
+    body,
+    isBase64Encoded: false,
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${JSON.stringify(await edgeColdStart(process.argv.slice(2)), null, 2)}\n`)
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signRequest } from '../../runner/contract/request-hmac.ts'
+import { spawnTsx, waitUntilReady, type TsxProcess } from '../helpers/child-process.ts'
+import { API_KEY, HMAC_SECRET, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+
+// The edge as a Lambda fleet: six independent edge processes, each holding one request at a time
+// and knowing nothing of the runners' load but what it probes, in front of three real runners.
+// The test plays Lambda's part: each request goes to an idle instance.
+
+const INSTANCES = 6
+let cluster: Cluster
+const edges: { proc: TsxProcess; url: string }[] = []
+
+beforeAll(async () => {
+  cluster = await startCluster({ runners: 3 })
+  for (let i = 0; i < INSTANCES; i++) {
+    const proc = spawnTsx('tests/cluster/lambda-like-edge.ts', {
+      CRAWLFLEET_RUNNERS: cluster.runners.map((r) => r.url).join(','),
+      CRAWLFLEET_API_KEYS: API_KEY,
+      CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
+      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
+      CRAWLFLEET_PLACEMENT: 'probe',
+      CRAWLFLEET_LOG_LEVEL: 'warn',
+    })
+    await waitUntilReady('lambda-like edge', proc, () => /listening \d+/.test(proc.output()), { timeoutMs: 30_000 })
+    edges.push({ proc, url: `http://127.0.0.1:${/listening (\d+)/.exec(proc.output())![1]}` })
+  }
+}, 240_000)
+
+afterAll(async () => {
+  await Promise.all(edges.map((e) => e.proc.stop('SIGTERM')))
+  await cluster?.stop()
+})
+
+/** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
+function fleet() {
+  const idle = [...edges]
+  const waiting: (() => void)[] = []
+  return async (body: unknown): Promise<{ status: number; runner: string }> => {
+    while (idle.length === 0) await new Promise<void>((resolve) => waiting.push(resolve))
+    const edge = idle.shift()!
+    try {
+      const res = await fetch(`${edge.url}/html`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      await res.arrayBuffer()
+      return { status: res.status, runner: res.headers.get('x-runner-id') ?? '' }
+    } finally {
+      idle.push(edge)
+      waiting.shift()?.()
+    }
+  }
+}
+
+/** Requests straight to one runner (signed as the edge signs them): load no edge instance has seen. Abort to end them. */
+function occupy(runner: Cluster['runners'][number], count: number, signal: AbortSignal): Promise<unknown> {
+  return Promise.allSettled(
+    Array.from({ length: count }, async (_, i) => {
+      const body = JSON.stringify({ url: `${cluster.site.url}/slow?ms=60000&busy=${i}`, page_timeout: 90_000 })
+      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(HMAC_SECRET, 'POST', '/html', Date.now(), body) }, body, signal })
+      await res.arrayBuffer()
+    }),
+  )
+}
+
+/** What the runner has admitted, running and queued (GET /pressure, signed). */
+async function admitted(runner: Cluster['runners'][number]): Promise<number> {
+  const res = await fetch(`${runner.url}/pressure`, { headers: signRequest(HMAC_SECRET, 'GET', '/pressure', Date.now(), '') })
+  const p = (await res.json()) as { pool: { running: number; queued: number } }
+  return p.pool.running + p.pool.queued
+}
+
+describe('cluster: the edge as a fleet of single-request instances', () => {
+  it('sends nothing to a runner made busy behind the edges’ backs, though no instance has ever talked to it', async () => {
+    const [busy] = cluster.runners
+    const stopBusy = new AbortController()
+    const occupied = occupy(busy, 4, stopBusy.signal)
+    try {
+      await expect.poll(() => admitted(busy), { timeout: 30_000 }).toBe(4)
+      const send = fleet()
+      // at most 6 in flight over the two other runners: each stays below the busy one's 4
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=300&i=${i}` })))
+      // every answer 200 also says no instance was ever handed a second request (EDGE_INSTANCE_BUSY)
+      expect(results.filter((r) => r.status !== 200)).toEqual([])
+      const served = results.map((r) => r.runner)
+      expect(served.filter((r) => r === runnerIdOf(busy))).toEqual([])
+      expect(new Set(served).size).toBe(2)
+      expect(await admitted(busy)).toBe(4)
+    } finally {
+      stopBusy.abort()
+      await occupied
+    }
+  }, 120_000)
+
+  it('keeps answering every request when a runner dies, from the survivors', async () => {
+    const victim = cluster.runners[2]
+    await victim.stop('SIGKILL')
+    const send = fleet()
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=100&after=${i}` })))
+    expect(results.filter((r) => r.status !== 200)).toEqual([])
+    expect(results.filter((r) => r.runner === runnerIdOf(victim))).toEqual([])
+    expect(new Set(results.map((r) => r.runner))).toEqual(new Set(cluster.runners.slice(0, 2).map(runnerIdOf)))
+  }, 120_000)
+})
