@@ -3,7 +3,7 @@
 //    --platform=node, the stack's banner and main fields), its size and what is in it;
 //  - the baseline the issue names: a bundle of only the AWS SDK clients the edge needs
 //    (Secrets Manager, Cloud Map, ECS), made and evaluated at import;
-//  - the proof of concept for a light validation build (bench/edge-lib/zod-lite.ts);
+//  - what the stack does to keep it light (edge/zod-lite.ts, the ECS fallback left to the runtime) vs. before;
 //  - import time of each in fresh Node processes, interleaved, medians; with and without
 //    --enable-source-maps (the stack ships a source map);
 //  - a Lambda-like start: import, then the first and second Function URL request, with Secrets
@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { build, type Metafile } from 'esbuild'
-import { EDGE_BUNDLE_BANNER } from '../infra/lib/edge-function.ts'
+import { EDGE_BUNDLE_ALIAS, EDGE_BUNDLE_BANNER, EDGE_BUNDLE_EXTERNAL } from '../infra/lib/edge-function.ts'
 import { progress, readFlags } from './edge-lib/args.ts'
 import { median, round } from './lib/stats.ts'
 
@@ -36,41 +36,23 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 export const clients = [new SecretsManagerClient({}), new ServiceDiscoveryClient({}), new ECSClient({})]
 export const commands = [GetSecretValueCommand, DiscoverInstancesCommand, ListTasksCommand, DescribeTasksCommand]
 `
-const ECS_STUB = `
-const missing = () => { throw new Error('the ECS fallback is not in this bundle') }
-export class ECSClient { constructor() { missing() } }
-export const ListTasksCommand = missing
-export const DescribeTasksCommand = missing
-`
 
 interface Variant {
   readonly name: string
   readonly about: string
   readonly entry: string | { contents: string }
-  readonly alias?: Record<string, string>
+  readonly alias?: Readonly<Record<string, string>>
+  readonly external?: readonly string[]
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'edge', about: 'edge/lambda.ts as the stack bundles it', entry: 'edge/lambda.ts' },
+  { name: 'edge', about: 'edge/lambda.ts as the stack bundles it (zod-lite, the ECS fallback left to the runtime)', entry: 'edge/lambda.ts', alias: EDGE_BUNDLE_ALIAS, external: EDGE_BUNDLE_EXTERNAL },
   { name: 'sdk-only', about: 'only the SDK clients and commands the edge needs, made at import (the baseline)', entry: { contents: SDK_ONLY } },
-  {
-    name: 'edge-zod-lite',
-    about: 'proof of concept: the edge with @hono/zod-openapi aliased to bench/edge-lib/zod-lite.ts',
-    entry: 'edge/lambda.ts',
-    alias: { '@hono/zod-openapi': join(ROOT, 'bench/edge-lib/zod-lite.ts') },
-  },
-  {
-    name: 'edge-zod-lite-no-ecs',
-    about: 'edge-zod-lite without the ECS fallback client (what the ECS client costs)',
-    entry: 'edge/lambda.ts',
-    alias: { '@hono/zod-openapi': join(ROOT, 'bench/edge-lib/zod-lite.ts'), '@aws-sdk/client-ecs': 'ecs-stub' },
-  },
+  { name: 'edge-full-zod', about: 'the edge with @hono/zod-openapi as is and every SDK client bundled (before)', entry: 'edge/lambda.ts' },
 ]
 
 async function bundle(v: Variant, dir: string) {
   const outfile = join(dir, `${v.name}.mjs`)
-  const alias = v.alias && Object.fromEntries(Object.entries(v.alias).map(([k, to]) => [k, to === 'ecs-stub' ? join(dir, 'ecs-stub.mjs') : to]))
-  if (v.alias && Object.values(v.alias).includes('ecs-stub')) await writeFile(join(dir, 'ecs-stub.mjs'), ECS_STUB)
   const result = await build({
     ...(typeof v.entry === 'string' ? { entryPoints: [join(ROOT, v.entry)] } : { stdin: { contents: v.entry.contents, resolveDir: ROOT, loader: 'ts' } }),
     bundle: true,
@@ -82,7 +64,8 @@ async function bundle(v: Variant, dir: string) {
     banner: { js: EDGE_BUNDLE_BANNER },
     sourcemap: true,
     sourcesContent: false,
-    alias,
+    alias: v.alias,
+    external: v.external ? [...v.external] : undefined,
     outfile,
     metafile: true,
     logLevel: 'error',

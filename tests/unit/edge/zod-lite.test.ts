@@ -1,12 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { z } from '../../../bench/edge-lib/zod-lite.ts'
+import { z } from '../../../edge/zod-lite.ts'
 
 // The edge-bundle proof of concept must offer every zod constructor the shared contract calls,
 // or the light bundle would fail at import while the full one works.
 const TYPE_ONLY = new Set(['infer', 'input', 'output', 'ZodTypeAny', 'RefinementCtx', 'ZodIssue', 'ZodObject', 'ZodRawShape'])
 
-describe('bench/edge-lib/zod-lite.ts', () => {
+describe('edge/zod-lite.ts', () => {
   it('has every z.<name> that runner/contract uses at run time', async () => {
     const dir = new URL('../../../runner/contract/', import.meta.url)
     const used = new Set<string>()
