@@ -10,4 +10,6 @@ export const HEADER = {
   originSecret: 'x-crawlfleet-origin',
   /** runner load on every runner response: (running + queued) / page slots, e.g. "0.75" */
   load: 'x-crawlfleet-load',
+  /** edge → runner: the key the edge knows this runner by (a hash of its discovery id), written into job task ids */
+  runnerKey: 'x-crawlfleet-runner-key',
 } as const
