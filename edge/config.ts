@@ -18,6 +18,8 @@ export interface EdgeConfig {
   readonly requestDeadlineMs: number
   readonly maxAttempts: number
   readonly logLevel: string
+  /** how long a signed /dashboard link works */
+  readonly dashboardLinkTtlMs: number
 }
 
 /** What `npm start` needs before any runner exists (scripts/local-stack.ts). */
@@ -58,5 +60,6 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     requestDeadlineMs: s.requestDeadlineMs,
     maxAttempts: s.maxAttempts,
     logLevel: s.logLevel,
+    dashboardLinkTtlMs: s.dashboardLinkTtlSec * 1000,
   }
 }

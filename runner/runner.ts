@@ -143,6 +143,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     pressure: async () => pressureReport(await stats()),
     nowWallMs: deps.nowWallMs,
     extraRoutes: jobs.extraRoutes,
+    features: { llm: deps.llm !== undefined, webhooks: config.webhook !== undefined },
     logError: (err, fields) => log.error({ err, ...fields }, 'unhandled error'),
   })
 

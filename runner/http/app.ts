@@ -23,6 +23,8 @@ export interface RunnerAppDeps extends PageRouteDeps {
   pressure(): Promise<object>
   nowWallMs(): number
   logError: LogError
+  /** what this runner offers beyond pages, in /health (the edge's MCP lists `ask` only with an LLM) */
+  readonly features?: { readonly llm: boolean; readonly webhooks: boolean }
   /** routes besides the page routes (the job routes), registered first, with the same guards */
   extraRoutes?(app: OpenAPIHono, guard: RouteGuards): void
 }
@@ -51,7 +53,7 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     if (c.req.method === 'POST') deps.metrics.observeRequest(c.req.routePath, c.res.status, (deps.clock.now() - started) / 1000)
   })
 
-  app.get('/health', (c) => c.json({ status: 'ok', runner: deps.runnerId }))
+  app.get('/health', (c) => c.json({ status: 'ok', runner: deps.runnerId, ...deps.features }))
   app.get('/ready', (c) =>
     deps.isReady() ? c.json({ ready: true }) : c.json({ ready: false, draining: deps.isDraining() }, 503, { 'retry-after': '5' }),
   )
