@@ -30,7 +30,7 @@ export function mountMcp(app: Hono<EdgeEnv>, deps: McpDeps): void {
   const llmConfigured = llmProbe(deps.caller)
   app.on(['GET', 'POST', 'DELETE'], '/mcp', requireApiKey(deps.auth), async (c) => {
     const withLlm = await llmConfigured(c.get('requestId'))
-    const handler = createMcpHandler(() => mcpServer(c, deps, withLlm), { responseMode: 'json', maxRequestBodySize: deps.maxBodyBytes })
+    const handler = createMcpHandler(() => mcpServer(c, deps, withLlm), { maxRequestBodySize: deps.maxBodyBytes })
     return handler.fetch(c.req.raw)
   })
 }
