@@ -60,7 +60,8 @@ function chart(points, series, max) {
   const svg = svgEl("svg", { viewBox: "0 0 300 70", preserveAspectRatio: "none", role: "img" });
   const top = Math.max(max ?? 0, 1, ...points.flatMap((p) => series.map((s) => s.pick(p) ?? 0)));
   for (const s of series) {
-    const xy = points.map((p, i) => [(i / Math.max(1, CONFIG.points - 1)) * 300, 68 - ((s.pick(p) ?? 0) / top) * 64]);
+    // newest at the right edge; the window is the last CONFIG.points polls
+    const xy = points.map((p, i) => [300 - ((points.length - 1 - i) / Math.max(1, CONFIG.points - 1)) * 300, 68 - ((s.pick(p) ?? 0) / top) * 64]);
     svg.append(svgEl("polyline", { points: xy.map((q) => q.map((n) => n.toFixed(1)).join(",")).join(" "), fill: "none", stroke: s.color, "stroke-width": "1.5", "vector-effect": "non-scaling-stroke" }));
   }
   return svg;
@@ -93,17 +94,17 @@ function runnerCard(r, points) {
   card.append(el("h3", {}, "page slots and queue"), slots);
   card.append(el("h3", {}, "memory"), el("div", { class: "row" }, memBar, el("span", { "data-field": "memory" }, mib(mem.used) + " of " + mib(mem.limit) + " (" + mem.percent + " %)")));
 
-  const charts = el("div", { class: "charts" });
+  const charts = el("div", { class: "charts" }), now = points[points.length - 1] || {};
   charts.append(
-    el("div", {}, chart(points, [{ pick: (q) => q.mem, color: "var(--perm)" }], 100), el("div", { class: "legend" }, "memory % (last " + Math.round((CONFIG.points * CONFIG.pollMs) / 60000) + " min)")),
-    el("div", {}, chart(points, [{ pick: (q) => q.slots, color: "var(--line)" }, { pick: (q) => q.running, color: "var(--ok)" }, { pick: (q) => q.queued, color: "var(--warn)" }]), el("div", { class: "legend" }, "pages running (green), queued (yellow), slots (grey)")),
-    el("div", {}, chart(points, [{ pick: (q) => q.browsers, color: "var(--hot)" }]), el("div", { class: "legend" }, "browsers open")),
-    el("div", {}, chart(points, [{ pick: (q) => q.refusals, color: "var(--bad)" }]), el("div", { class: "legend" }, "refusals per poll")));
-  card.append(el("h3", {}, "last minutes"), charts);
+    el("div", {}, chart(points, [{ pick: (q) => q.mem, color: "var(--perm)" }], 100), el("div", { class: "legend" }, "memory %, of 100: " + now.mem)),
+    el("div", {}, chart(points, [{ pick: (q) => q.slots, color: "var(--dim)" }, { pick: (q) => q.running, color: "var(--ok)" }, { pick: (q) => q.queued, color: "var(--warn)" }]), el("div", { class: "legend" }, "pages running (green) " + now.running + ", queued (yellow) " + now.queued + ", slots (grey) " + now.slots)),
+    el("div", {}, chart(points, [{ pick: (q) => q.browsers, color: "var(--hot)" }]), el("div", { class: "legend" }, "browsers open: " + now.browsers)),
+    el("div", {}, chart(points, [{ pick: (q) => q.refusals, color: "var(--bad)" }]), el("div", { class: "legend" }, "refusals per poll: " + now.refusals)));
+  card.append(el("h3", {}, "last " + Math.round((CONFIG.points * CONFIG.pollMs) / 60000) + " minutes"), charts);
 
   const c = p.counters, refusals = Object.entries(c.refusals || {}).filter(([, n]) => n > 0);
   card.append(el("h3", {}, "counters"), el("div", { class: "row dim" },
-    "hits " + c.hits, "misses " + c.misses, "launches " + c.launches, "promotions " + c.promotions, "evictions " + c.evictions, "crashes " + c.crashes,
+    ...[["hits", c.hits], ["misses", c.misses], ["launches", c.launches], ["promotions", c.promotions], ["evictions", c.evictions], ["crashes", c.crashes]].map(([k, n]) => el("span", {}, k + " " + n)),
     el("span", { "data-field": "refusals", class: refusals.length ? "bad" : "" }, "refusals: " + (refusals.length ? refusals.map(([k, n]) => k + " " + n).join(", ") : "none"))));
   if (p.jobs) card.append(el("div", { class: "row dim" }, "jobs: " + p.jobs.pending + " pending, " + p.jobs.processing + " processing, " + p.jobs.finished + " kept (" + mib(p.jobs.bytes) + " of " + mib(p.jobs.maxBytes) + ")"));
 
