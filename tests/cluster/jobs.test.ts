@@ -7,6 +7,7 @@ import { listenOnLoopback } from '../../runner/util/listen-loopback.ts'
 import { parseTaskId, runnerKeyOf } from '../../runner/contract/job-id.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { isListening, spawnTsx, type TsxProcess } from '../helpers/child-process.ts'
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.ts'
 import { API_KEY, edgeIdOf, HMAC_SECRET, startCluster, type Cluster } from './cluster.ts'
 
 // Jobs through the fleet: created through one edge, polled through another edge process (no state is
@@ -16,9 +17,14 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`
 let cluster: Cluster
 let otherEdge: TsxProcess
 let otherEdgeUrl: string
+let llm: FakeOpenAi
 
 beforeAll(async () => {
-  cluster = await startCluster({ runners: 3, runnerEnv: { CRAWLFLEET_WEBHOOK_SECRET: WEBHOOK_SECRET, CRAWLFLEET_WEBHOOK_RETRY_MS: '200' } })
+  llm = await startFakeOpenAi()
+  cluster = await startCluster({
+    runners: 3,
+    runnerEnv: { CRAWLFLEET_WEBHOOK_SECRET: WEBHOOK_SECRET, CRAWLFLEET_WEBHOOK_RETRY_MS: '200', CRAWLFLEET_LLM_BASE_URL: llm.baseUrl, CRAWLFLEET_LLM_MODEL: 'test-model' },
+  })
   otherEdge = spawnTsx('edge/local.ts', {
     PORT: '0',
     CRAWLFLEET_HOST: '127.0.0.1',
@@ -33,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await otherEdge?.stop()
   await cluster?.stop()
+  await llm?.close()
 })
 
 const getJson = async (url: string) => {
@@ -67,6 +74,15 @@ describe('cluster: jobs', () => {
     expect(job.result.results.map((r: { url: string; success: boolean }) => [r.url, r.success])).toEqual(urls.map((u) => [u, true]))
     // the same answer through the edge that took the job
     expect((await getJson(`${cluster.edge.url}/crawl/job/${task_id}`)).body.result.results).toHaveLength(2)
+  })
+
+  it('runs /llm/job too: the answer /llm would give, as the job’s result', async () => {
+    llm.script({ kind: 'content', content: 'A fixture page.' })
+    const res = await cluster.post('/llm/job', { url: `${cluster.site.url}/`, q: 'What is this page?' })
+    expect(res.status).toBe(202)
+    const { task_id } = (await res.json()) as { task_id: string }
+    expect(task_id).toMatch(/^llm_/)
+    expect(await finished(otherEdgeUrl, task_id, 'llm')).toMatchObject({ status: 'completed', url: `${cluster.site.url}/`, result: { answer: 'A fixture page.' } })
   })
 
   it('refuses a job whose webhook URL the URL policy refuses, and answers 404 for a task id that is not a job', async () => {
