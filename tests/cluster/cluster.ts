@@ -32,8 +32,17 @@ export async function startCluster(o: { runners?: number; allowCidrs?: string; r
   const env = { CRAWLFLEET_HMAC_SECRET: HMAC_SECRET, CRAWLFLEET_ALLOW_CIDRS: allowCidrs, CRAWLFLEET_TEST_TAG: tag, ...o.runnerEnv }
   // one at a time: three Chromium launches at once on two cores only make each slower
   const runners: RunnerProcess[] = []
-  for (let i = 0; i < (o.runners ?? 3); i++) runners.push(await startRunnerProcess(env, { readyTimeoutMs: 90_000 }))
-  const edge = await startEdge({ runners: runners.map((r) => r.url), apiKeys: [API_KEY], hmacSecret: HMAC_SECRET, allowCidrs: allowCidrs.split(',') })
+  let edge: LocalEdge
+  try {
+    for (let i = 0; i < (o.runners ?? 3); i++) runners.push(await startRunnerProcess(env, { readyTimeoutMs: 90_000 }))
+    edge = await startEdge({ runners: runners.map((r) => r.url), apiKeys: [API_KEY], hmacSecret: HMAC_SECRET, allowCidrs: allowCidrs.split(',') })
+  } catch (err) {
+    // a cluster that could not start leaves nothing running: the runners it did start, and their browsers, stop here
+    await Promise.all(runners.map((r) => r.stop('SIGKILL')))
+    await killTagged(tag)
+    await site.close()
+    throw err
+  }
   return {
     runners,
     edge,
@@ -54,14 +63,18 @@ export async function startCluster(o: { runners?: number; allowCidrs?: string; r
       await Promise.all(runners.map((r) => r.stop('SIGTERM')))
       await site.close()
       // a runner killed with SIGKILL cannot close its browsers; end whatever it left behind
-      for (const pid of await processesTagged(tag)) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {
-          // already gone
-        }
-      }
+      await killTagged(tag)
     },
+  }
+}
+
+async function killTagged(tag: string): Promise<void> {
+  for (const pid of await processesTagged(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
   }
 }
 

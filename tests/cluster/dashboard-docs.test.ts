@@ -16,12 +16,15 @@ const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url))
 let cluster: Cluster
 let browser: Browser
 
+// runner processes start one after another; on a busy machine that takes longer than the default hook timeout
+const STARTUP_TIMEOUT_MS = 240_000
+
 beforeAll(async () => {
   cluster = await startCluster({ runners: 2 })
   const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
   browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
   mkdirSync(DOCS_DIR, { recursive: true })
-})
+}, STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await browser?.close()
   await cluster?.stop()

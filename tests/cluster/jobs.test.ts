@@ -19,10 +19,13 @@ let otherEdge: TsxProcess
 let otherEdgeUrl: string
 let llm: FakeOpenAi
 
+// runner processes start one after another; on a busy machine that takes longer than the default hook timeout
+const STARTUP_TIMEOUT_MS = 240_000
+
 beforeAll(async () => {
   llm = await startFakeOpenAi()
   cluster = await startCluster({
-    runners: 3,
+    runners: 2,
     runnerEnv: { CRAWLFLEET_WEBHOOK_SECRET: WEBHOOK_SECRET, CRAWLFLEET_WEBHOOK_RETRY_MS: '200', CRAWLFLEET_LLM_BASE_URL: llm.baseUrl, CRAWLFLEET_LLM_MODEL: 'test-model' },
   })
   otherEdge = spawnTsx('edge/local.ts', {
@@ -35,7 +38,7 @@ beforeAll(async () => {
     CRAWLFLEET_LOG_LEVEL: 'warn',
   })
   otherEdgeUrl = (await otherEdge.message(isListening)).url
-})
+}, STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await otherEdge?.stop()
   await cluster?.stop()
