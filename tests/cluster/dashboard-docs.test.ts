@@ -10,9 +10,16 @@ import { API_KEY, edgeIdOf, startCluster, type Cluster } from './cluster.ts'
 
 // The dashboard and the API docs as a person sees them: pages served by the edge, in a real browser,
 // drawing the live pool and the OpenAPI document with nothing loaded from any other host. Each test
-// leaves a screenshot in docs/ for the README.
+// takes a screenshot; `UPDATE_SCREENSHOTS=1` writes them to docs/ for the README (a plain run leaves
+// the working tree as it was).
 
 const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url))
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
+
+async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  const png = await page.screenshot({ fullPage, ...(UPDATE_SCREENSHOTS ? { path: `${DOCS_DIR}${name}` } : {}) })
+  expect(png.subarray(1, 4).toString()).toBe('PNG')
+}
 let cluster: Cluster
 let browser: Browser
 
@@ -23,7 +30,7 @@ beforeAll(async () => {
   cluster = await startCluster({ runners: 2 })
   const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
   browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
-  mkdirSync(DOCS_DIR, { recursive: true })
+  if (UPDATE_SCREENSHOTS) mkdirSync(DOCS_DIR, { recursive: true })
 }, STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await browser?.close()
@@ -81,7 +88,7 @@ describe('cluster: /dashboard', () => {
     for (let i = 0; i < 6; i++) await (await cluster.post('/md', { url: `${cluster.site.url}/about.html?i=${i}` })).body?.cancel()
     const polls = await page.evaluate(() => Number(document.body.dataset.polls))
     await page.waitForFunction((n) => Number(document.body.dataset.polls ?? 0) >= n + 3, polls, { timeout: 30_000 })
-    await page.screenshot({ path: `${DOCS_DIR}dashboard.png`, fullPage: true })
+    await screenshot(page, 'dashboard.png', true)
     expect([...origins]).toEqual([cluster.edge.url])
     await page.close()
   })
@@ -111,7 +118,7 @@ describe('cluster: /docs', () => {
     expect(await op.locator('.live-responses-table .highlight-code').first().textContent()).toContain('crawlfleet-fixture-home')
 
     await page.evaluate(() => window.scrollTo(0, 0))
-    await page.screenshot({ path: `${DOCS_DIR}docs.png` })
+    await screenshot(page, 'docs.png')
     expect([...origins]).toEqual([cluster.edge.url])
     await page.close()
   })
