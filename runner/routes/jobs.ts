@@ -83,7 +83,7 @@ export function registerJobRoutes(app: OpenAPIHono, guard: RouteGuards, deps: Jo
     const status = createRoute({
       method: 'get',
       path: `/${kind}/job/{task_id}`,
-      summary: `The status of ${kind === "llm" ? "an /llm" : "a /crawl"} job: pending, processing, completed (with its result) or failed (with its error)`,
+      summary: `The status of ${kind === 'llm' ? 'an /llm' : 'a /crawl'} job: pending, processing, completed (with its result) or failed (with its error)`,
       security: [{ bearer: [] }],
       request: { params: z.object({ task_id: z.string().min(1).max(200) }) },
       responses: { 200: { description: 'the job', content: { 'application/json': { schema: JobStatus } } }, ...errorResponses(['JOB_NOT_FOUND', 'API_KEY_MISSING', 'API_KEY_WRONG', 'NO_RUNNER']) },
