@@ -8,6 +8,8 @@ import { startEdge } from '../helpers/start-edge.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
 
 export const API_KEY = 'cluster-test-key'
+/** for a beforeAll that starts a cluster: its runners start one after another, and on a busy machine each can take a minute */
+export const CLUSTER_STARTUP_TIMEOUT_MS = 300_000
 export const HMAC_SECRET = 'cluster-test-hmac-secret'
 
 export interface Cluster {

@@ -6,7 +6,7 @@ import { rankRunners } from '../../edge/routing/rendezvous.ts'
 import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
 import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
-import { API_KEY, edgeIdOf, startCluster, type Cluster } from './cluster.ts'
+import { API_KEY, CLUSTER_STARTUP_TIMEOUT_MS, edgeIdOf, startCluster, type Cluster } from './cluster.ts'
 
 // The dashboard and the API docs as a person sees them: pages served by the edge, in a real browser,
 // drawing the live pool and the OpenAPI document with nothing loaded from any other host. Each test
@@ -23,15 +23,12 @@ async function screenshot(page: Page, name: string, fullPage = false): Promise<v
 let cluster: Cluster
 let browser: Browser
 
-// runner processes start one after another; on a busy machine that takes longer than the default hook timeout
-const STARTUP_TIMEOUT_MS = 240_000
-
 beforeAll(async () => {
   cluster = await startCluster({ runners: 2 })
   const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
   browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
   if (UPDATE_SCREENSHOTS) mkdirSync(DOCS_DIR, { recursive: true })
-}, STARTUP_TIMEOUT_MS)
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await browser?.close()
   await cluster?.stop()

@@ -8,7 +8,7 @@ import { parseTaskId, runnerKeyOf } from '../../runner/contract/job-id.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { isListening, spawnTsx, type TsxProcess } from '../helpers/child-process.ts'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.ts'
-import { API_KEY, edgeIdOf, HMAC_SECRET, startCluster, type Cluster } from './cluster.ts'
+import { API_KEY, CLUSTER_STARTUP_TIMEOUT_MS, edgeIdOf, HMAC_SECRET, startCluster, type Cluster } from './cluster.ts'
 
 // Jobs through the fleet: created through one edge, polled through another edge process (no state is
 // shared between edges but the task id), webhooks signed and retried, a runner killed mid-job.
@@ -18,9 +18,6 @@ let cluster: Cluster
 let otherEdge: TsxProcess
 let otherEdgeUrl: string
 let llm: FakeOpenAi
-
-// runner processes start one after another; on a busy machine that takes longer than the default hook timeout
-const STARTUP_TIMEOUT_MS = 240_000
 
 beforeAll(async () => {
   llm = await startFakeOpenAi()
@@ -38,7 +35,7 @@ beforeAll(async () => {
     CRAWLFLEET_LOG_LEVEL: 'warn',
   })
   otherEdgeUrl = (await otherEdge.message(isListening)).url
-}, STARTUP_TIMEOUT_MS)
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await otherEdge?.stop()
   await cluster?.stop()

@@ -1,7 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.ts'
-import { API_KEY, startCluster, type Cluster } from './cluster.ts'
+import { API_KEY, CLUSTER_STARTUP_TIMEOUT_MS, startCluster, type Cluster } from './cluster.ts'
 
 // /mcp as a user connects to it: the official SDK's client over streamable HTTP, through the edge,
 // every tool against the fixture site rendered by real runners.
@@ -10,15 +10,12 @@ let cluster: Cluster
 let llm: FakeOpenAi
 let client: Client
 
-// runner processes start one after another; on a busy machine that takes longer than the default hook timeout
-const STARTUP_TIMEOUT_MS = 240_000
-
 beforeAll(async () => {
   llm = await startFakeOpenAi()
   cluster = await startCluster({ runners: 2, runnerEnv: { CRAWLFLEET_LLM_BASE_URL: llm.baseUrl, CRAWLFLEET_LLM_MODEL: 'test-model' } })
   client = new Client({ name: 'crawlfleet-test', version: '1.0.0' })
   await client.connect(new StreamableHTTPClientTransport(new URL(`${cluster.edge.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${API_KEY}` } } }))
-}, STARTUP_TIMEOUT_MS)
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await client?.close()
   await cluster?.stop()
