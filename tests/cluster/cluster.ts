@@ -24,7 +24,8 @@ export interface Cluster {
 }
 
 export const edgeIdOf = (r: { port: number }) => `127.0.0.1:${r.port}`
-export const runnerIdOf = (r: { port: number }) => `runner-${r.port}`
+/** the X-Runner-Id a runner process answers with (CRAWLFLEET_RUNNER_ID) */
+export const runnerIdOf = (r: { id: string }) => r.id
 
 /** The fixture site, N runner processes sharing the HMAC secret, and an edge in front of them. */
 export async function startCluster(o: { runners?: number; allowCidrs?: string; runnerEnv?: Record<string, string> } = {}): Promise<Cluster> {
