@@ -15,6 +15,8 @@ import { readJsonBody } from './middleware/json-body.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requireOriginSecret } from './middleware/origin-secret.ts'
 import { admitLlmPath, admitPageCall } from './page-call.ts'
+import type { FleetDeps } from './fleet/fleet-routes.ts'
+import { mountFleetFeatures } from './fleet/mount.ts'
 
 export interface EdgeDeps {
   readonly auth: ApiKeyAuth
@@ -28,6 +30,8 @@ export interface EdgeDeps {
   readonly requestDeadlineMs: number
   /** the value CloudFront puts in x-crawlfleet-origin; unset: no origin check (local, OAC) */
   originSecret?(): string | undefined | Promise<string | undefined>
+  /** requests to named runners: /ready, /pressure, /metrics, /dashboard, jobs by task id, /mcp (unset: not served) */
+  readonly fleet?: FleetDeps
 }
 
 /** The edge's HTTP surface, platform-neutral: `lambda.ts` and `local.ts` only adapt `app.fetch`. */
@@ -50,9 +54,11 @@ export function createEdgeApp(deps: EdgeDeps): Hono<EdgeEnv> {
   const forwardOpen = (c: Context<EdgeEnv>) => forwardFrom(c, deps, { method: 'GET', signature: DEFAULT_SIGNATURE })
   app.get('/openapi.json', forwardOpen)
   app.get('/docs', forwardOpen)
+  app.get('/docs/assets/*', forwardOpen)
 
   const apiKey = requireApiKey(deps.auth)
   const jsonBody = readJsonBody({ maxBodyBytes: deps.maxBodyBytes })
+  if (deps.fleet) mountFleetFeatures(app, { ...deps, fleet: deps.fleet })
   for (const route of PAGE_ROUTES) {
     app.post(route, apiKey, jsonBody, async (c) => {
       const signature = await admitPageCall(route, c.get('body'), deps.urlPolicy)

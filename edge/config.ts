@@ -21,6 +21,8 @@ export interface EdgeConfig {
   readonly requestDeadlineMs: number
   readonly maxAttempts: number
   readonly logLevel: string
+  /** how long a signed /dashboard link works */
+  readonly dashboardLinkTtlMs: number
 }
 
 export interface CloudMapConfig {
@@ -99,5 +101,6 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     requestDeadlineMs: s.requestDeadlineMs,
     maxAttempts: s.maxAttempts,
     logLevel: s.logLevel,
+    dashboardLinkTtlMs: s.dashboardLinkTtlSec * 1000,
   }
 }

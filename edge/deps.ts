@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { createUrlPolicy } from '../runner/contract/url-policy/check-url.ts'
+import { dashboardLinks, linkKeyFrom } from './fleet/dashboard-link.ts'
+import { createRunnerCaller } from './fleet/runner-call.ts'
 import { ApiKeySet } from './middleware/api-key-set.ts'
 import type { EdgeDeps } from './app.ts'
 import { systemClock } from './core/clock.ts'
@@ -24,6 +27,7 @@ export interface DepsParts {
 
 /** The parts every edge shares, local or cloud; only discovery, keys and the HMAC key differ. */
 export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
+  let linkKey: Promise<Buffer> | undefined
   return {
     auth: p.auth,
     urlPolicy: createUrlPolicy({ allowCidrs: config.allowCidrs, explainAllowCidrs: p.explainAllowCidrs }),
@@ -45,6 +49,14 @@ export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
     metrics: p.metrics,
     maxBodyBytes: config.maxBodyBytes,
     requestDeadlineMs: config.requestDeadlineMs,
+    fleet: {
+      caller: createRunnerCaller({ discovery: p.discovery, clock: systemClock, hmacSecret: p.hmacSecret, transport: p.transport }),
+      links: dashboardLinks({
+        key: () => (linkKey ??= Promise.resolve(p.hmacSecret()).then((secret) => linkKeyFrom(secret, () => randomBytes(32)))),
+        wallMs: systemClock.wallMs,
+        ttlMs: config.dashboardLinkTtlMs,
+      }),
+    },
   }
 }
 

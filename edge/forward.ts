@@ -1,9 +1,9 @@
-import { signRequest } from '../runner/contract/request-hmac.ts'
 import { ClientGoneError, ERROR_CODE_HEADER, mayRetryElsewhere, NoRunnerError, PageTimeoutError } from '../runner/contract/errors.ts'
 import { HEADER } from '../runner/contract/http-names.ts'
 import { EDGE_METRIC } from '../runner/contract/metric-names.ts'
 import type { EdgeClock } from './core/clock.ts'
 import type { Discovery, RunnerEndpoint } from './discovery/types.ts'
+import { edgeToRunnerHeaders } from './fleet/runner-call.ts'
 import { retryAfterMs, runnerHeadersForClient } from './forward-headers.ts'
 import type { EdgeLogger } from './core/logger.ts'
 import type { EdgeMetrics } from './core/metrics.ts'
@@ -74,10 +74,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
     headers.set(HEADER.requestId, req.requestId)
     headers.set(HEADER.deadlineMs, String(remainingMs))
     if (aboveLoad !== undefined) headers.set(HEADER.refuseAboveLoad, aboveLoad.toFixed(3))
-    if (secret) {
-      const signed = signRequest(secret, req.method, target.pathname + target.search, o.clock.wallMs(), req.body ?? '')
-      for (const [k, v] of Object.entries(signed)) headers.set(k, v)
-    }
+    edgeToRunnerHeaders(headers, runner, secret, req.method, target, o.clock.wallMs(), req.body)
     const deadline = AbortSignal.timeout(remainingMs + graceMs)
     const signal = req.clientSignal ? AbortSignal.any([deadline, req.clientSignal]) : deadline
     let res: Response

@@ -29,7 +29,7 @@ export async function admitLlmPath(pathname: string, query: URLSearchParams, pol
 }
 
 /** Checked together (DNS in parallel); the error names the first refused field in body order. */
-async function checkUrls(policy: UrlPolicy, targets: readonly { url: string; field: string }[]): Promise<void> {
+export async function checkUrls(policy: UrlPolicy, targets: readonly { url: string; field: string }[]): Promise<void> {
   const results = await Promise.allSettled(targets.map((t) => policy.check(t.url, t.field)))
   const refused = results.find((r) => r.status === 'rejected')
   if (refused) throw refused.reason

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os'
 import { readSettings, type Env } from './contract/settings/define.ts'
 import { RUNNER_SETTINGS, type RunnerSettings } from './contract/settings/runner-settings.ts'
+import type { JobSettings } from './jobs/job-store.ts'
+import type { WebhookSettings } from './jobs/webhook-delivery.ts'
 import type { LlmConfig } from './llm/config.ts'
 import type { CapacitySettings } from './pool/capacity-plan.ts'
 import { poolSettingsFrom, capacitySettingsFrom, type PoolSettings } from './pool/pool-settings.ts'
@@ -25,6 +27,9 @@ export interface RunnerConfig {
   readonly cloudwatch: { readonly region: string; readonly service: string; readonly periodMs: number } | undefined
   /** the ECS task metadata endpoint, when the runner runs on ECS */
   readonly ecsMetadataUri: string | undefined
+  readonly jobs: JobSettings
+  /** undefined when no webhook secret is configured: a job with webhook_config gets 501 */
+  readonly webhook: WebhookSettings | undefined
 }
 
 /** The only reader of the runner's environment; a bad value throws naming its variable. */
@@ -50,6 +55,8 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     cloudwatch:
       region && s.cloudwatch === 'on' ? { region, service: s.metricsService, periodMs: s.cloudwatchPeriodSec * 1000 } : undefined,
     ecsMetadataUri: s.ecsMetadataUri,
+    jobs: { ttlMs: s.jobTtlSec * 1000, maxBytes: s.jobStoreBytes, maxUnfinished: s.jobsMax, running: s.jobsRunning },
+    webhook: s.webhookSecret && { key: s.webhookSecret, attempts: s.webhookAttempts, retryMs: s.webhookRetryMs, timeoutMs: s.webhookTimeoutMs },
   }
 }
 

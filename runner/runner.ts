@@ -22,6 +22,8 @@ import type { Clock } from './util/clock.ts'
 import type { Logger } from './util/logger.ts'
 import { withDeadline } from './util/with-deadline.ts'
 import type { LlmClient } from './llm/openai-client.ts'
+import { browserMemorySampler } from './metrics/browser-memory.ts'
+import { wireJobs } from './wire-jobs.ts'
 
 export interface RunnerDeps {
   readonly clock: Clock
@@ -94,6 +96,18 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   })
 
   let draining = false
+  const jobs = wireJobs(config, {
+    clock,
+    nowWallMs: deps.nowWallMs,
+    pageWork,
+    pageSlots: () => planNow().pageSlots,
+    llm: deps.llm,
+    checkUrl,
+    resolveAllowed: (hostname, field) => policy.resolveHost(hostname, field),
+    memoryOk: async () => (await deps.resources.sample()).memory.percent < config.pool.memoryGatePct,
+    log,
+  })
+  const browserMemory = browserMemorySampler(deps.measureBrowserBytes ?? (async () => 0), () => clock.now())
 
   async function stats(): Promise<RunnerStats> {
     const s = await deps.resources.sample()
@@ -129,21 +143,29 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     },
     pressure: async () => pressureReport(await stats()),
     nowWallMs: deps.nowWallMs,
+    extraRoutes: jobs.extraRoutes,
+    features: { llm: deps.llm !== undefined, webhooks: config.webhook !== undefined },
     logError: (err, fields) => log.error({ err, ...fields }, 'unhandled error'),
   })
 
-  function pressureReport(s: RunnerStats) {
+  async function pressureReport(s: RunnerStats) {
     const a = admission.stats()
     const reason = draining ? 'draining' : s.memoryPressurePct >= config.pool.memoryGatePct ? 'memory' : a.queued >= planNow().queueLength ? 'full' : ''
     const snap = pool.snapshot()
+    const memory = await browserMemory(snap.browsers.map((b) => b.pid))
+    const browsers = snap.browsers.map((b, i) => ({ ...b, memoryBytes: memory[i] }))
     return {
       runner: config.runnerId,
+      instance: jobs.instance,
+      /** the monotonic clock the browsers' launchedAtMs and lastUsedAtMs are read on */
+      nowMs: clock.now(),
       available: reason === '',
       reason,
       memory: { used: s.memoryUsedBytes, limit: s.memoryLimitBytes, percent: round(s.memoryPressurePct) },
       cpu: { cores: limits.cpuCores, percent: s.cpuPct === null ? null : round(s.cpuPct) },
-      pool: { ...snap.counts, queued: a.queued, running: a.running, spares: spares.count(), browsers: snap.browsers },
+      pool: { ...snap.counts, queued: a.queued, running: a.running, spares: spares.count(), browsers },
       counters: snap.counters,
+      jobs: jobs.stats(),
       plan: planNow(),
       limits,
     }
@@ -171,6 +193,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const drain = () =>
     (drained ??= (async () => {
       draining = true
+      jobs.drain()
       log.info({ event: 'draining' }, 'draining: new work gets 503, in-flight work finishes')
       // in-flight work gets the stop timeout; what is still running after it is cut short by the pool's close
       await withDeadline(admission.drain(), config.stopTimeoutMs, clock).catch(() => undefined)

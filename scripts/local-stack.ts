@@ -111,7 +111,8 @@ try {
   process.stdout.write(
     `\ncrawlfleet is up at ${edge.url} with ${runnerCount} runner${runnerCount > 1 ? 's' : ''}${edge.open ? ' (open: no API keys, loopback only)' : ''}\n` +
       `  curl -s ${edge.url}/html -H 'content-type: application/json'${auth} -d '{"url":"https://example.com/"}'\n` +
-      `  API docs: ${edge.url}/docs\n` +
+      `  API docs: ${edge.url}/docs   live pool: ${edge.url}/dashboard   MCP: ${edge.url}/mcp\n` +
+      `  operations over every runner: ${edge.url}/ready, /pressure, /metrics${edge.open ? '' : ' (with the key)'}\n` +
       `  runners: ${started.map((r) => `${r.id} ${r.url}`).join(', ')} (they take only requests signed by this edge)\n\n`,
   )
   // a parent with an IPC channel (the tests) learns where everything listens, PORT=0 included

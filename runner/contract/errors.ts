@@ -37,6 +37,7 @@ export const ERRORS = {
   API_KEY_WRONG: { status: 403, retryElsewhere: false, when: 'the API key is not accepted' },
   URL_REFUSED: { status: 403, retryElsewhere: false, when: 'the URL policy refused a URL the request or the page led to; `rule` says which', rules: RULE_TEXT },
   NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no such route' },
+  JOB_NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no job has this task id, or its result expired (`CRAWLFLEET_JOB_TTL_SEC`)' },
   BODY_TOO_LARGE: { status: 413, retryElsewhere: false, when: 'the request body is over the limit (2 MiB by default)' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryElsewhere: false, when: 'the body is not sent as `application/json`' },
   QUEUE_FULL: { status: 429, retryElsewhere: true, when: 'every page slot and the queue are full; come back after `Retry-After`' },
@@ -45,9 +46,11 @@ export const ERRORS = {
     retryElsewhere: true,
     when: 'edge → runner only: the edge asked the runner to refuse at once when busier than another candidate (`x-crawlfleet-refuse-above-load`); the edge tries that one',
   },
+  JOBS_FULL: { status: 429, retryElsewhere: true, when: 'the runner holds as many unfinished jobs, or as many result bytes, as it may (`CRAWLFLEET_JOBS_MAX`, `CRAWLFLEET_JOB_STORE_BYTES`)' },
   CLIENT_GONE: { status: 499, retryElsewhere: false, when: 'the client closed the connection (logged; nobody reads the answer)' },
   INTERNAL: { status: 500, retryElsewhere: false, when: 'a bug: the message has a request id to find it in the logs' },
   LLM_NOT_CONFIGURED: { status: 501, retryElsewhere: false, when: 'an LLM feature was asked for and no LLM is configured' },
+  WEBHOOKS_NOT_CONFIGURED: { status: 501, retryElsewhere: false, when: 'a job asked for a webhook and no signing secret is configured (`CRAWLFLEET_WEBHOOK_SECRET`)' },
   TARGET_FAILED: { status: 502, retryElsewhere: false, when: 'the target failed; `rule` says how', rules: TARGET_FAILURES },
   LLM_FAILED: { status: 502, retryElsewhere: false, when: "the LLM failed, or its answer does not fit the caller's schema" },
   QUEUE_TIMEOUT: { status: 503, retryElsewhere: true, when: 'no page slot freed up in time; try again after `Retry-After`' },
@@ -161,6 +164,12 @@ export class NotFoundError extends CrawlfleetError {
   }
 }
 
+export class JobNotFoundError extends CrawlfleetError {
+  constructor(taskId: string) {
+    super('JOB_NOT_FOUND', `no job ${taskId}: it never existed, or its result expired`)
+  }
+}
+
 export class BodyTooLargeError extends CrawlfleetError {
   constructor(limitBytes: number) {
     super('BODY_TOO_LARGE', `the request body is larger than ${limitBytes} bytes`)
@@ -195,6 +204,12 @@ export class BusierThanAlternativeError extends CrawlfleetError {
     readonly bound: number,
   ) {
     super('BUSIER_THAN_ALTERNATIVE', `load ${load.toFixed(3)} is above the alternative's ${bound.toFixed(3)}`)
+  }
+}
+
+export class JobsFullError extends PressureError {
+  constructor(message: string, retryAfterSec = 5) {
+    super('JOBS_FULL', message, retryAfterSec)
   }
 }
 
@@ -245,6 +260,12 @@ export class PageTimeoutError extends CrawlfleetError {
 export class LlmNotConfiguredError extends CrawlfleetError {
   constructor() {
     super('LLM_NOT_CONFIGURED', 'no LLM is configured on this deployment (set CRAWLFLEET_LLM_BASE_URL and CRAWLFLEET_LLM_MODEL)')
+  }
+}
+
+export class WebhooksNotConfiguredError extends CrawlfleetError {
+  constructor() {
+    super('WEBHOOKS_NOT_CONFIGURED', 'webhooks are not configured on this deployment (set CRAWLFLEET_WEBHOOK_SECRET on the runners)')
   }
 }
 

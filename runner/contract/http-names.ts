@@ -16,4 +16,6 @@ export const HEADER = {
    * can tell its own bound from pressure
    */
   refuseAboveLoad: 'x-crawlfleet-refuse-above-load',
+  /** edge → runner: the key the edge knows this runner by (a hash of its discovery id), written into job task ids */
+  runnerKey: 'x-crawlfleet-runner-key',
 } as const

@@ -10,6 +10,7 @@ import { registerPageRoute, type PageRouteDeps, type PageRouteSpec, type PageRou
 import { requireHmac } from './require-hmac.ts'
 import { refuseAboveLoad } from './refuse-above-load.ts'
 import { errorResponder, notFound, type LogError } from './error-response.ts'
+import { DOCS_ASSETS_BASE, serveDocsAsset } from './docs-assets.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
 export interface RunnerAppDeps extends PageRouteDeps {
@@ -23,6 +24,16 @@ export interface RunnerAppDeps extends PageRouteDeps {
   pressure(): Promise<object>
   nowWallMs(): number
   logError: LogError
+  /** what this runner offers beyond pages, in /health (the edge's MCP lists `ask` only with an LLM) */
+  readonly features?: { readonly llm: boolean; readonly webhooks: boolean }
+  /** routes besides the page routes (the job routes), registered first, with the same guards */
+  extraRoutes?(app: OpenAPIHono, guard: RouteGuards): void
+}
+
+/** The checks every POST route of the runner gets (JSON, body limit, edge signature, UTF-8), and the signature for GETs. */
+export interface RouteGuards {
+  post(path: string): void
+  get(pattern: string): void
 }
 
 /** The runner's HTTP surface. No I/O happens here at import or construction. */
@@ -43,14 +54,15 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     if (c.req.method === 'POST') deps.metrics.observeRequest(c.req.routePath, c.res.status, (deps.clock.now() - started) / 1000)
   })
 
-  app.get('/health', (c) => c.json({ status: 'ok', runner: deps.runnerId }))
+  app.get('/health', (c) => c.json({ status: 'ok', runner: deps.runnerId, ...deps.features }))
   app.get('/ready', (c) =>
     deps.isReady() ? c.json({ ready: true }) : c.json({ ready: false, draining: deps.isDraining() }, 503, { 'retry-after': '5' }),
   )
   // registered once: a registration per call grew the registry with every /openapi.json served
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)))
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true }))
+  app.get(`${DOCS_ASSETS_BASE}/*`, serveDocsAsset)
 
   // Everything below touches browsers or internals: only the edge may call it when a secret is set.
   const signed = requireHmac({ secret: deps.hmacSecret, nowMs: deps.nowWallMs })
@@ -59,13 +71,21 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.get('/pressure', async (c) => c.json(await deps.pressure()))
   app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
 
+  const guard: RouteGuards = {
+    post(path) {
+      app.use(path, requireJson)
+      // the limit before the signature: checking a signature reads the whole body
+      app.use(path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
+      app.use(path, signed)
+      app.use(path, requireUtf8)
+    },
+    get: (pattern) => void app.use(pattern, signed),
+  }
+  deps.extraRoutes?.(app, guard)
   for (const [path, route] of Object.entries(deps.routes) as [string, PageRouteSpec<z.ZodType>][]) {
-    app.use(path, requireJson)
-    // the limit before the signature: checking a signature reads the whole body
-    app.use(path, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BodyTooLargeError(MAX_BODY_BYTES) } }))
-    app.use(path, signed)
+    guard.post(path)
+    // a page request the edge placed against another candidate's load is refused at once when busier
     app.use(path, refuseAboveLoad(deps.load))
-    app.use(path, requireUtf8)
     if (route.get) app.use(`${path}/*`, signed, refuseAboveLoad(deps.load)) // the GET form (/llm/{url}) is signed like the POST
     registerPageRoute(app, path, route, deps)
   }

@@ -2,14 +2,10 @@ import { z } from '@hono/zod-openapi'
 import { LlmNotConfiguredError } from '../contract/errors.ts'
 import { urlFromLlmPath } from '../contract/llm-path.ts'
 import { LlmRequest, LlmResponse } from '../contract/request-schemas.ts'
-import { fitMarkdown } from '../content/index.ts'
 import { definePageRoute } from '../http/define-route.ts'
-import { answerQuestion } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
-import { renderHtml } from '../pages/html.ts'
+import { askAboutPage, LLM_EXTRA_MS } from '../pages/ask-page.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
-
-const LLM_EXTRA_MS = 60_000
 
 export function llmRoute(client: LlmClient | undefined) {
   return definePageRoute({
@@ -34,9 +30,7 @@ export function llmRoute(client: LlmClient | undefined) {
     },
     run: async (input, work, c) => {
       if (!client) throw new LlmNotConfiguredError() // before any page is rendered
-      const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
-      const pageMarkdown = fitMarkdown(page.html, page.url)
-      return c.json(await answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal }))
+      return c.json(await askAboutPage(input, work, client))
     },
   })
 }

@@ -8,6 +8,8 @@ import { startEdge } from '../helpers/start-edge.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
 
 export const API_KEY = 'cluster-test-key'
+/** for a beforeAll that starts a cluster: its runners start one after another, and on a busy machine each can take a minute */
+export const CLUSTER_STARTUP_TIMEOUT_MS = 300_000
 export const HMAC_SECRET = 'cluster-test-hmac-secret'
 
 export interface Cluster {
@@ -22,7 +24,8 @@ export interface Cluster {
 }
 
 export const edgeIdOf = (r: { port: number }) => `127.0.0.1:${r.port}`
-export const runnerIdOf = (r: { port: number }) => `runner-${r.port}`
+/** the X-Runner-Id a runner process answers with (CRAWLFLEET_RUNNER_ID) */
+export const runnerIdOf = (r: { id: string }) => r.id
 
 /** The fixture site, N runner processes sharing the HMAC secret, and an edge in front of them. */
 export async function startCluster(o: { runners?: number; allowCidrs?: string; runnerEnv?: Record<string, string> } = {}): Promise<Cluster> {
@@ -32,8 +35,17 @@ export async function startCluster(o: { runners?: number; allowCidrs?: string; r
   const env = { CRAWLFLEET_HMAC_SECRET: HMAC_SECRET, CRAWLFLEET_ALLOW_CIDRS: allowCidrs, CRAWLFLEET_TEST_TAG: tag, ...o.runnerEnv }
   // one at a time: three Chromium launches at once on two cores only make each slower
   const runners: RunnerProcess[] = []
-  for (let i = 0; i < (o.runners ?? 3); i++) runners.push(await startRunnerProcess(env, { readyTimeoutMs: 90_000 }))
-  const edge = await startEdge({ runners: runners.map((r) => r.url), apiKeys: [API_KEY], hmacSecret: HMAC_SECRET, allowCidrs: allowCidrs.split(',') })
+  let edge: LocalEdge
+  try {
+    for (let i = 0; i < (o.runners ?? 3); i++) runners.push(await startRunnerProcess(env, { readyTimeoutMs: 90_000 }))
+    edge = await startEdge({ runners: runners.map((r) => r.url), apiKeys: [API_KEY], hmacSecret: HMAC_SECRET, allowCidrs: allowCidrs.split(',') })
+  } catch (err) {
+    // a cluster that could not start leaves nothing running: the runners it did start, and their browsers, stop here
+    await Promise.all(runners.map((r) => r.stop('SIGKILL')))
+    await killTagged(tag)
+    await site.close()
+    throw err
+  }
   return {
     runners,
     edge,
@@ -54,14 +66,18 @@ export async function startCluster(o: { runners?: number; allowCidrs?: string; r
       await Promise.all(runners.map((r) => r.stop('SIGTERM')))
       await site.close()
       // a runner killed with SIGKILL cannot close its browsers; end whatever it left behind
-      for (const pid of await processesTagged(tag)) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {
-          // already gone
-        }
-      }
+      await killTagged(tag)
     },
+  }
+}
+
+async function killTagged(tag: string): Promise<void> {
+  for (const pid of await processesTagged(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rankRunners } from '../../edge/routing/rendezvous.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
-import { edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+import { CLUSTER_STARTUP_TIMEOUT_MS, edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
 
 let cluster: Cluster
 beforeAll(async () => {
   cluster = await startCluster({ runners: 3 })
-})
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await cluster?.stop()
 })

@@ -50,6 +50,13 @@ describe('npm start (scripts/local-stack.ts)', () => {
       expect(res.status).toBe(200)
       expect(res.headers.get('x-runner-id')).toMatch(/^runner-[12]$/)
       await res.body?.cancel()
+      // operations over both runners, from the edge's own port (the runners take only signed requests)
+      expect(out).toContain(`http://127.0.0.1:${port}/dashboard`)
+      expect(await (await fetch(`http://127.0.0.1:${port}/ready`)).json()).toEqual({ ready: true, runners: { ready: 2, total: 2 } })
+      const pressure = (await (await fetch(`http://127.0.0.1:${port}/pressure`)).json()) as { runners: { ok: boolean; pressure: { runner: string } }[] }
+      expect(pressure.runners.map((r) => r.ok && r.pressure.runner).sort()).toEqual(['runner-1', 'runner-2'])
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+      for (const id of ['runner-1', 'runner-2']) expect(metrics).toContain(`crawlfleet_queue_depth{runner="${id}"}`)
     } finally {
       child.kill('SIGINT')
     }

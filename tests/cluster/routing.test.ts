@@ -5,7 +5,7 @@ import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.
 import type { BrowserConfigInput } from '../../runner/contract/browser-config.ts'
 import { rankRunners } from '../../edge/routing/rendezvous.ts'
 import { startEdge } from '../helpers/start-edge.ts'
-import { API_KEY, edgeIdOf, HMAC_SECRET, runnerIdOf, startCluster, startRecorder, type Cluster } from './cluster.ts'
+import { CLUSTER_STARTUP_TIMEOUT_MS, API_KEY, edgeIdOf, HMAC_SECRET, runnerIdOf, startCluster, startRecorder, type Cluster } from './cluster.ts'
 
 // The edge in front of three real runner processes on loopback, with the fixture site.
 
@@ -14,7 +14,7 @@ const sigOf = (bc: BrowserConfigInput) => signatureOf(launchOptionsFrom(bc))
 
 beforeAll(async () => {
   cluster = await startCluster({ runners: 3 })
-})
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await cluster?.stop()
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCluster, startRecorder, type Cluster, type Recorder } from './cluster.ts'
+import { CLUSTER_STARTUP_TIMEOUT_MS, startCluster, startRecorder, type Cluster, type Recorder } from './cluster.ts'
 
 // The SSRF corpus through the whole stack. Only the fixture site (127.0.0.1) is allowed; two
 // loopback listeners outside the allow list (127.0.0.2 and ::1) record every connection, and the
@@ -13,7 +13,7 @@ beforeAll(async () => {
   v4 = await startRecorder('127.0.0.2')
   v6 = await startRecorder('::1')
   cluster = await startCluster({ runners: 3, allowCidrs: '127.0.0.1/32' })
-})
+}, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await cluster?.stop()
   await v4?.close()

@@ -102,6 +102,13 @@ export const parse = {
     if (nums.length !== 3 || nums.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error('three positive numbers for LOW,MEDIUM,HIGH pressure')
     return nums as unknown as readonly [number, number, number]
   },
+  /** a Standard Webhooks secret: `whsec_` (optional) + base64 of 24 to 64 bytes; the value is the decoded key */
+  webhookSecret: (text: string): Buffer => {
+    const b64 = text.startsWith('whsec_') ? text.slice('whsec_'.length) : text
+    const key = Buffer.from(b64, 'base64')
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length < 24 || key.length > 64) throw new Error('"whsec_" followed by base64 of 24 to 64 random bytes')
+    return key
+  },
   httpUrl: (text: string): string => {
     let url: URL
     try {

@@ -67,6 +67,12 @@ export const EDGE_SETTINGS = {
   }),
   maxAttempts: setting({ env: 'CRAWLFLEET_MAX_ATTEMPTS', fallback: 4, doc: 'runners tried per request', parse: parse.int({ min: 1, max: 100 }) }),
   logLevel,
+  dashboardLinkTtlSec: setting({
+    env: 'CRAWLFLEET_DASHBOARD_LINK_TTL_SEC',
+    fallback: 3600,
+    doc: 'how long a signed `/dashboard` link (`GET /dashboard/link`) lets a browser read the pool without the API key',
+    parse: parse.int({ min: 60, max: 7 * 86_400 }),
+  }),
   runnerCount: setting({ env: 'CRAWLFLEET_RUNNER_COUNT', fallback: 2, doc: 'runners `npm start` launches', parse: parse.int({ min: 1, max: 64 }) }),
   localStopTimeoutMs: setting({
     env: 'CRAWLFLEET_STOP_TIMEOUT_MS',

@@ -20,6 +20,7 @@ const RUNNER_LAYERS: readonly (readonly string[])[] = [
   ['runner/egress'],
   ['runner/session'],
   ['runner/pages'],
+  ['runner/jobs'],
   ['runner/metrics'],
   ['runner/http'],
   ['runner/routes'],
