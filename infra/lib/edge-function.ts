@@ -1,39 +1,18 @@
 import { fileURLToPath } from 'node:url'
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import type * as ec2 from 'aws-cdk-lib/aws-ec2'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { buildEdgeBundle } from './edge-bundle.ts'
 import { EDGE_SERVICE } from '../../runner/contract/metric-names.ts'
 import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const EDGE_ENTRY = `${REPO_ROOT}edge/lambda.ts`
 export const EDGE_RUNTIME = lambda.Runtime.NODEJS_24_X
 /** how much longer than its deadline the edge waits for a runner's answer (edge/forward.ts graceMs) */
 export const EDGE_GRACE_MS = 2_000
-/** CommonJS dependencies (pino, the SDK) still call require() and read __dirname inside the ESM bundle */
-export const EDGE_BUNDLE_BANNER = [
-  "import { createRequire } from 'node:module'",
-  "import { fileURLToPath } from 'node:url'",
-  "import { dirname } from 'node:path'",
-  'const require = createRequire(import.meta.url)',
-  'const __filename = fileURLToPath(import.meta.url)',
-  'const __dirname = dirname(__filename)',
-].join(';')
-
-/**
- * The Lambda bundle's validation: the shared schemas with zod's constructors only (edge/zod-lite.ts),
- * not @hono/zod-openapi's whole zod namespace and OpenAPI machinery: about 350 KB less to load.
- */
-export const EDGE_BUNDLE_ALIAS: Readonly<Record<string, string>> = { '@hono/zod-openapi': `${REPO_ROOT}edge/zod-lite.ts` }
-/**
- * Left to the Lambda runtime's own AWS SDK: the ECS client is the discovery fallback, loaded only when
- * Cloud Map fails, so a cold start need not import its ~100 KB; the clients of every request are bundled.
- */
-export const EDGE_BUNDLE_EXTERNAL: readonly string[] = ['@aws-sdk/client-ecs']
 
 export interface EdgeFunctionProps {
   readonly vpc: ec2.IVpc
@@ -45,7 +24,7 @@ export interface EdgeFunctionProps {
   readonly urlAuth: lambda.FunctionUrlAuthType
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays
-  /** @default edge/lambda.ts, bundled with the local esbuild (never Docker) */
+  /** @default edge/lambda.ts, bundled with the local esbuild (never Docker; infra/lib/edge-bundle.ts) */
   readonly entry?: string
   /** prebuilt code with an `index.handler`, instead of bundling `entry` (tests) */
   readonly code?: lambda.Code
@@ -77,25 +56,17 @@ export class EdgeFunction extends Construct {
     } satisfies Partial<lambda.FunctionProps>
     this.fn = props.code
       ? new lambda.Function(this, 'Function', { ...common, code: props.code, handler: 'index.handler' })
-      : new nodejs.NodejsFunction(this, 'Function', {
+      : new lambda.Function(this, 'Function', {
           ...common,
-          entry: props.entry ?? EDGE_ENTRY,
-          handler: 'handler',
-          projectRoot: REPO_ROOT,
-          depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-          bundling: {
-            forceDockerBundling: false,
-            format: nodejs.OutputFormat.ESM,
-            target: 'node24',
-            mainFields: ['module', 'main'],
-            minify: true,
-            sourceMap: true,
-            sourcesContent: false,
-            // the SDK clients of every request are bundled: the versions in package-lock.json
-            externalModules: [...EDGE_BUNDLE_EXTERNAL],
-            esbuildArgs: Object.fromEntries(Object.entries(EDGE_BUNDLE_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
-            banner: EDGE_BUNDLE_BANNER,
-          },
+          handler: 'index.handler',
+          // bundled here with the local esbuild (infra/lib/edge-bundle.ts); the asset is named by what it holds
+          code: lambda.Code.fromAsset(`${REPO_ROOT}edge`, {
+            assetHashType: AssetHashType.OUTPUT,
+            bundling: {
+              image: DockerImage.fromRegistry('unused-local-bundling-only'),
+              local: { tryBundle: (outputDir) => (buildEdgeBundle(outputDir, { entry: props.entry }), true) },
+            },
+          }),
         })
     this.url = this.fn.addFunctionUrl({ authType: props.urlAuth, invokeMode: lambda.InvokeMode.RESPONSE_STREAM })
   }
