@@ -1,3 +1,5 @@
+import { EDGE_SERVICE } from '../runner/contract/metric-names.ts'
+import { signingKey } from '../runner/contract/request-hmac.ts'
 import { CidrList } from '../runner/contract/url-policy/address-class.ts'
 
 /** The runner refuses bodies over 2 MiB too; the edge stops them first, before any runner is asked. */
@@ -10,6 +12,7 @@ export interface EdgeConfig {
   readonly host: string
   readonly apiKeys: readonly string[]
   readonly apiKeysSecretArn: string | undefined
+  /** the key the edge signs with: the first of CRAWLFLEET_HMAC_SECRET's comma-separated list */
   readonly hmacSecret: string | undefined
   readonly hmacSecretArn: string | undefined
   readonly originSecretArn: string | undefined
@@ -20,6 +23,10 @@ export interface EdgeConfig {
   readonly requestDeadlineMs: number
   readonly maxAttempts: number
   readonly logLevel: string
+  /** the Service dimension of the edge's metrics: the stack's name in the cloud */
+  readonly metricsService: string
+  /** how long a value read from Secrets Manager is used before it is read again (rotation) */
+  readonly secretsTtlMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -48,7 +55,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     host: str('CRAWLFLEET_HOST') ?? '0.0.0.0',
     apiKeys: list('CRAWLFLEET_API_KEYS'),
     apiKeysSecretArn: str('CRAWLFLEET_API_KEYS_SECRET_ARN'),
-    hmacSecret: str('CRAWLFLEET_HMAC_SECRET'),
+    hmacSecret: signingKey(str('CRAWLFLEET_HMAC_SECRET')),
     hmacSecretArn: str('CRAWLFLEET_HMAC_SECRET_ARN'),
     originSecretArn: str('CRAWLFLEET_ORIGIN_SECRET_ARN'),
     allowCidrs,
@@ -65,5 +72,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     requestDeadlineMs: int('CRAWLFLEET_REQUEST_DEADLINE_MS', 180_000, 1000),
     maxAttempts: int('CRAWLFLEET_MAX_ATTEMPTS', 4, 1, 100),
     logLevel: str('CRAWLFLEET_LOG_LEVEL') ?? 'info',
+    metricsService: str('CRAWLFLEET_METRICS_SERVICE') ?? EDGE_SERVICE,
+    secretsTtlMs: int('CRAWLFLEET_SECRETS_TTL_SEC', 300, 1, 86_400) * 1000,
   }
 }

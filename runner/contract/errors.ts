@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'API_KEY_MISSING'
   | 'API_KEY_WRONG'
   | 'UNSIGNED'
+  | 'NOT_VIA_ENTRY'
   | 'NOT_FOUND'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -106,6 +107,15 @@ export class WrongApiKeyError extends CrawlfleetError {
 export class UnsignedRequestError extends CrawlfleetError {
   readonly code = 'UNSIGNED'
   readonly status = 401
+}
+
+/** A call to the edge that skipped the public entry (CloudFront and its WAF): no valid origin header. */
+export class NotViaEntryError extends CrawlfleetError {
+  readonly code = 'NOT_VIA_ENTRY'
+  readonly status = 403
+  constructor() {
+    super('requests must come through the public entry point')
+  }
 }
 
 export class NotFoundError extends CrawlfleetError {
