@@ -43,6 +43,9 @@ export interface ForwarderOptions {
   readonly graceMs?: number
 }
 
+/** How much longer than the deadline it sent the edge waits for a runner's answer (the runner enforces the deadline itself). */
+export const RUNNER_ANSWER_GRACE_MS = 2_000
+
 type Attempt = { kind: 'answer'; response: Response } | { kind: 'refused'; response: Response } | { kind: 'unreachable' }
 
 /**
@@ -55,7 +58,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
   const backoff = o.backoff ?? new RunnerBackoff()
   const load = o.load ?? new RunnerLoad()
   const maxAttempts = o.maxAttempts ?? 4
-  const graceMs = o.graceMs ?? 2_000
+  const graceMs = o.graceMs ?? RUNNER_ANSWER_GRACE_MS
 
   async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined): Promise<Attempt> {
     const target = new URL(req.pathWithQuery, runner.url)
