@@ -96,6 +96,8 @@ export class CrawlfleetStack extends Stack {
       queueWaitMs: this.runners.metricQueueWait(),
       memoryPct: this.runners.metricMemoryPressure({ statistic: 'Average' }),
       noHealthyRunner: this.edge.metricNoHealthyRunner(),
+      runners: this.runners.metricHeartbeat({ statistic: 'Sum' }),
+      requests: this.runners.metricRequests(),
       settings: s.scaling,
     })
 

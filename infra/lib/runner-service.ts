@@ -175,6 +175,10 @@ export class RunnerService extends Construct {
   metricPermanentBrowsers(props?: cloudwatch.MetricOptions) {
     return this.metric(METRIC.browsersPermanent, { statistic: cloudwatch.Stats.MINIMUM, ...props })
   }
+  /** page requests the fleet finished: the request latency's sample count */
+  metricRequests(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.requestLatency, { statistic: cloudwatch.Stats.SAMPLE_COUNT, ...props })
+  }
   metricHeartbeat(props?: cloudwatch.MetricOptions) {
     return this.metric(METRIC.heartbeat, { statistic: cloudwatch.Stats.SUM, ...props })
   }

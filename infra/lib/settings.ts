@@ -28,11 +28,13 @@ export interface Settings {
     readonly queueWaitMs: number
     /** fleet-average MemoryPressurePct that adds runners. @default 70 */
     readonly memoryPct: number
-    /** a runner goes when every signal stays below this % of its scale-out mark. @default 40; under 50 so one runner fewer cannot reach the mark */
+    /** a runner goes when, without it, every signal would stay at or below this % of its scale-out mark. @default 60: the fleet left can take a 1.6× surge before reaching a mark */
     readonly scaleInPct: number
     /** minutes every signal must stay low before a runner goes. @default 10 */
     readonly scaleInAfterMin: number
-    /** @default 60 */
+    /** consecutive minutes at or over a mark before runners are added. @default 2: one noisy minute of a small fleet is not a trend */
+    readonly scaleOutAfterMin: number
+    /** @default 300: a new task's start (~1.5 min) plus the minutes of data the scale-out alarm needs after it, so its capacity counts before more of the same is added (a larger step still goes through) */
     readonly scaleOutCooldownSec: number
     /** @default 300 */
     readonly scaleInCooldownSec: number
@@ -153,10 +155,11 @@ export function readSettings(node: ContextReader): Settings {
     slotLoadPct: num('scaleOutSlotLoadPct', 80, { min: 1 }),
     queueWaitMs: num('scaleOutQueueWaitMs', 2000, { min: 1 }),
     memoryPct: num('scaleOutMemoryPct', 70, { min: 1, max: 99 }),
-    // removing one runner of N raises each survivor's load by N/(N-1), at most twice: below half the mark it stays below the mark
-    scaleInPct: num('scaleInPct', 40, { min: 1, max: 49 }),
+    // judged on the pressure the fleet would have with one runner fewer, so any value under 100 keeps a removal from crossing a mark
+    scaleInPct: num('scaleInPct', 60, { min: 10, max: 90 }),
     scaleInAfterMin: num('scaleInAfterMin', 10, { int: true, min: 3, max: 60 }),
-    scaleOutCooldownSec: num('scaleOutCooldownSec', 60, { int: true, min: 0, max: 3600 }),
+    scaleOutAfterMin: num('scaleOutAfterMin', 2, { int: true, min: 1, max: 10 }),
+    scaleOutCooldownSec: num('scaleOutCooldownSec', 300, { int: true, min: 0, max: 3600 }),
     scaleInCooldownSec: num('scaleInCooldownSec', 300, { int: true, min: 60, max: 3600 }),
   }
   const domainName = str('domainName')
@@ -206,7 +209,7 @@ export function readSettings(node: ContextReader): Settings {
 /** Keys earlier versions read: a deploy that still passes one stops here, saying what replaced it. */
 const RETIRED_KEYS: Record<string, string> = {
   desiredRunners: 'the service has no DesiredCount, so a deploy keeps the count scaling reached; it starts at max(1, minRunners)',
-  scaleInMemoryPct: 'scaling is one policy now: crawlfleet:scaleInPct says how far below its scale-out mark every signal must be',
+  scaleInMemoryPct: 'scaling is one policy now: crawlfleet:scaleInPct says how far below its scale-out mark every signal must stay without the runner that goes',
   scaleOutQueueDepth: 'the queue is watched as a time: crawlfleet:scaleOutQueueWaitMs (and the slot load, crawlfleet:scaleOutSlotLoadPct)',
   cpuTargetPct: 'CPU target tracking fought the memory policy; slot load (crawlfleet:scaleOutSlotLoadPct) measures the same saturation',
   originAccess: 'the oac mode is removed (it broke Bearer keys and plain POST bodies); the origin secret is the only mode, see infra/README.md',

@@ -9,7 +9,7 @@ describe('readSettings', () => {
     const s = read()
     expect(s.task).toEqual({ cpu: 2048, memoryMiB: 4096, containerMemoryMiB: 4096, ephemeralStorageGiB: 30 })
     expect(s.runners).toEqual({ min: 1, max: 10 })
-    expect(s.scaling).toEqual({ slotLoadPct: 80, queueWaitMs: 2000, memoryPct: 70, scaleInPct: 40, scaleInAfterMin: 10, scaleOutCooldownSec: 60, scaleInCooldownSec: 300 })
+    expect(s.scaling).toEqual({ slotLoadPct: 80, queueWaitMs: 2000, memoryPct: 70, scaleInPct: 60, scaleInAfterMin: 10, scaleOutAfterMin: 2, scaleOutCooldownSec: 300, scaleInCooldownSec: 300 })
     expect(s.alarms).toEqual({
       memoryPct: 85, refusalsPerMin: 1, crashesPer5Min: 5, edgeErrorsPer5Min: 5, edgeThrottlesPer5Min: 1, cloudFront5xxPct: 5,
       email: undefined, pagingTopic: false, pageEmail: undefined,
@@ -53,7 +53,7 @@ describe('readSettings', () => {
     [{ taskMemoryMiB: 3072 }, /not a Fargate size for 2048/],
     [{ containerMemoryMiB: 5000 }, /containerMemoryMiB/],
     [{ minRunners: 11 }, /minRunners ≤ maxRunners/],
-    [{ scaleInPct: 50 }, /scaleInPct must be a number ≥ 1 ≤ 49/],
+    [{ scaleInPct: 95 }, /scaleInPct must be a number ≥ 10 ≤ 90/],
     [{ scaleInAfterMin: 2 }, /scaleInAfterMin/],
     [{ egress: 'ipv6' }, /egress must be nat or public/],
     [{ desiredRunners: 2 }, /desiredRunners is no longer read: the service has no DesiredCount/],
