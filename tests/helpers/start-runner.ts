@@ -23,17 +23,21 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `runner/main.ts` as a real child process and waits until it reports ready. */
-export async function startRunnerProcess(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<RunnerProcess> {
-  const port = await freePort()
+export async function startRunnerProcess(
+  env: Record<string, string> = {},
+  o: { readyTimeoutMs?: number; /** @default a free one */ port?: number; /** a loopback address of its own, like a task's IP. @default 127.0.0.1 */ host?: string } = {},
+): Promise<RunnerProcess> {
+  const port = o.port ?? (await freePort())
+  const host = o.host ?? '127.0.0.1'
   const proc = spawnTsx('runner/main.ts', {
     PORT: String(port),
-    CRAWLFLEET_HOST: '127.0.0.1',
-    CRAWLFLEET_RUNNER_ID: `runner-${port}`,
+    CRAWLFLEET_HOST: host,
+    CRAWLFLEET_RUNNER_ID: host === '127.0.0.1' ? `runner-${port}` : `runner-${host}`,
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
     ...env,
   })
-  const url = `http://127.0.0.1:${port}`
+  const url = `http://${host}:${port}`
   await waitUntilReady('runner', proc, answersOk(`${url}/ready`), { timeoutMs: o.readyTimeoutMs ?? 60_000 })
   return { url, port, child: proc.child, pid: proc.pid, output: proc.output, exited: proc.exited, stop: proc.stop }
 }
