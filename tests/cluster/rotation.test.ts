@@ -9,7 +9,7 @@ import { createEdgeLogger } from '../../edge/logger.ts'
 import { noMetrics } from '../../edge/metrics.ts'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
-import { processesTagged } from '../helpers/processes.ts'
+import { killTagged } from '../helpers/processes.ts'
 import { freePort, startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
 
 // The rotations of infra/README.md's runbook, walked step by step while requests keep flowing:
@@ -207,13 +207,7 @@ afterAll(async () => {
   await site?.close()
   sm.restore()
   ecs.restore()
-  for (const pid of await processesTagged(tag)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
+  await killTagged(tag)
 })
 
 /** A runner's answer to a request signed with `key` (GET /pressure needs a signature when a secret is set). */

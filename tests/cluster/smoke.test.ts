@@ -14,7 +14,7 @@ import { noMetrics } from '../../edge/metrics.ts'
 import { parseSmokeArgs } from '../../scripts/smoke.ts'
 import { runSmoke, type SmokeOptions } from '../../scripts/smoke/checks.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
-import { processesTagged } from '../helpers/processes.ts'
+import { killTagged } from '../helpers/processes.ts'
 import { startEdge } from '../helpers/start-edge.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
 
@@ -93,13 +93,7 @@ afterAll(async () => {
   sm.restore()
   cfn.restore()
   cw.restore()
-  for (const pid of await processesTagged(tag)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
+  await killTagged(tag)
 })
 
 beforeEach(() => {
