@@ -7,6 +7,7 @@ import { DEFAULTS as EDGE_DEFAULTS, edgeOverhead } from './edge-overhead.ts'
 import { DEFAULTS as ROUTING_DEFAULTS, routingSim } from './routing-sim.ts'
 import { DEFAULTS as MD_DEFAULTS, mdVsHtml } from './md-vs-html.ts'
 import { DEFAULTS as COLD_DEFAULTS, edgeColdStart } from './edge-cold-start.ts'
+import { DEFAULTS as SCALING_DEFAULTS, scalingSim } from './scaling-sim.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -26,6 +27,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'edge + runner vs the runner alone on loopback (real and stub runner)' },
   'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'routing decision time, signatures moved by losing a runner, two-choice balance; a Lambda fleet (--mode=lambda, --mode=lambda-discovery)' },
   'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: '/md (fit) vs /html on the same page' },
+  'scaling-sim': { run: scalingSim, defaults: SCALING_DEFAULTS, about: 'the synthesised scaling policy played on a load trace: scale events, oscillation, queue wait' },
   'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
 }
 

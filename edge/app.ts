@@ -28,8 +28,8 @@ export interface EdgeDeps {
   readonly maxBodyBytes: number
   /** the whole request, retries included, must be answered within this */
   readonly requestDeadlineMs: number
-  /** the value CloudFront puts in x-crawlfleet-origin; unset: no origin check (local, OAC) */
-  originSecret?(): string | undefined | Promise<string | undefined>
+  /** the values CloudFront may put in x-crawlfleet-origin (any one passes); unset: no origin check (local) */
+  originSecret?(): string | readonly string[] | undefined | Promise<string | readonly string[] | undefined>
   /** requests to named runners: /ready, /pressure, /metrics, /dashboard, jobs by task id, /mcp (unset: not served) */
   readonly fleet?: FleetDeps
 }

@@ -3,7 +3,8 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery'
 import { ApiKeySet } from './middleware/api-key-set.ts'
 import type { EdgeDeps } from './app.ts'
-import { systemClock } from './core/clock.ts'
+import { signingKey } from '../runner/contract/request-hmac.ts'
+import { systemClock, type EdgeClock } from './core/clock.ts'
 import type { EdgeConfig } from './config.ts'
 import { assembleDeps } from './deps.ts'
 import { cachedDiscovery, withFallback, type ListSource } from './discovery/cached.ts'
@@ -14,14 +15,18 @@ import { staticDiscovery } from './discovery/static.ts'
 import type { Discovery } from './discovery/types.ts'
 import { jsonLineLogger } from './json-logger.ts'
 import type { EdgeLogger } from './core/logger.ts'
-import { emfMetrics } from './core/metrics.ts'
-import { once, parseApiKeysSecret, parseHmacSecret, readSecret } from './secrets.ts'
+import { emfMetrics, type EdgeMetrics } from './core/metrics.ts'
+import { cached, once, parseApiKeysSecret, parseHmacSecret, readOriginSecrets, readSecret } from './secrets.ts'
 
 export interface CloudClients {
   readonly ecs?: ECSClient
   readonly secrets?: SecretsManagerClient
   readonly serviceDiscovery?: ServiceDiscoveryClient
   readonly logger?: EdgeLogger
+  /** @default EMF lines on stdout under config.metricsService */
+  readonly metrics?: EdgeMetrics
+  /** the clock of the secrets' cache. @default systemClock */
+  readonly clock?: EdgeClock
 }
 
 // The SDK clients are made on first use, each from a dynamic import: a cold start loads none of
@@ -32,25 +37,34 @@ const lazyServiceDiscovery = () => import('./aws/service-discovery.ts').then((m)
 
 /**
  * The Lambda edge: Cloud Map discovery (ECS, then the static list, as fallbacks), keys and HMAC
- * key from Secrets Manager (merged with any in the environment), the CloudFront origin secret
- * when one is set, metrics as EMF log lines. Never open: with no key configured every page
- * request is refused.
+ * keys from Secrets Manager (merged with any in the environment), the CloudFront origin secret
+ * when one is set, metrics as EMF log lines. Secrets are read again after config.secretsTtlMs, so
+ * rotations need no redeploy. Never open: with no key configured every page request is refused.
  */
 export function cloudDeps(config: EdgeConfig, clients: CloudClients = {}): EdgeDeps {
   const logger = clients.logger ?? jsonLineLogger(config.logLevel)
   const secrets = once(async () => clients.secrets ?? (await lazySecrets()))
-  const keys = once(async () => {
+  const clock = clients.clock ?? systemClock
+  const fresh = <T>(what: string, load: () => Promise<T>) =>
+    cached(load, {
+      ttlMs: config.secretsTtlMs,
+      now: () => clock.now(),
+      onRefreshError: (err) => logger.warn({ secret: what, err: (err as Error).message }, 'reading a secret again failed; keeping the value read before'),
+    })
+  const keys = fresh('api keys', async () => {
     const fromSecret = config.apiKeysSecretArn ? parseApiKeysSecret(await readSecret(await secrets(), config.apiKeysSecretArn)) : []
     const set = new ApiKeySet([...config.apiKeys, ...fromSecret])
     if (set.size === 0) logger.warn({}, 'no API key is configured: every page request will be refused')
     return set
   })
-  const hmac = once(async () => (config.hmacSecretArn ? parseHmacSecret(await readSecret(await secrets(), config.hmacSecretArn)) : config.hmacSecret))
+  const hmacArn = config.hmacSecretArn
+  const hmac = hmacArn ? fresh('hmac', async () => signingKey(parseHmacSecret(await readSecret(await secrets(), hmacArn)))) : () => config.hmacSecret
   const discovery = cloudDiscovery(config, clients, logger)
-  const deps = assembleDeps(config, { discovery, auth: { open: false, keys }, hmacSecret: hmac, logger, metrics: emfMetrics() })
-  if (!config.originSecretArn) return deps
-  const arn = config.originSecretArn
-  return { ...deps, originSecret: once(async () => (await readSecret(await secrets(), arn)).trim()) }
+  const metrics = clients.metrics ?? emfMetrics(config.metricsService)
+  const deps = assembleDeps(config, { discovery, auth: { open: false, keys }, hmacSecret: hmac, logger, metrics })
+  const originArn = config.originSecretArn
+  if (!originArn) return deps
+  return { ...deps, originSecret: fresh('origin', async () => readOriginSecrets(await secrets(), originArn)) }
 }
 
 function cloudDiscovery(config: EdgeConfig, clients: CloudClients, logger: EdgeLogger): Discovery {

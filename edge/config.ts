@@ -1,5 +1,6 @@
 import { readSettings, type Env } from '../runner/contract/settings/define.ts'
 import { EDGE_SETTINGS } from '../runner/contract/settings/edge-settings.ts'
+import { signingKey } from '../runner/contract/request-hmac.ts'
 
 /** Everything the edge (and the local stack around it) is told from outside. */
 export interface EdgeConfig {
@@ -8,6 +9,7 @@ export interface EdgeConfig {
   readonly host: string
   readonly apiKeys: readonly string[]
   readonly apiKeysSecretArn: string | undefined
+  /** the key the edge signs with: the first of CRAWLFLEET_HMAC_SECRET's comma-separated list */
   readonly hmacSecret: string | undefined
   readonly hmacSecretArn: string | undefined
   readonly originSecretArn: string | undefined
@@ -23,6 +25,10 @@ export interface EdgeConfig {
   readonly logLevel: string
   /** how long a signed /dashboard link works */
   readonly dashboardLinkTtlMs: number
+  /** the Service dimension of the edge's metrics: the stack's name in the cloud */
+  readonly metricsService: string
+  /** how long a value read from Secrets Manager is used before it is read again (rotation) */
+  readonly secretsTtlMs: number
 }
 
 export interface CloudMapConfig {
@@ -74,7 +80,8 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     host: s.host,
     apiKeys: s.apiKeys,
     apiKeysSecretArn: s.apiKeysSecretArn,
-    hmacSecret: s.hmacSecret,
+    // a list when keys rotate: the edge signs with the first, runners accept any
+    hmacSecret: signingKey(s.hmacSecret),
     hmacSecretArn: s.hmacSecretArn,
     originSecretArn: s.originSecretArn,
     allowCidrs: s.allowCidrs,
@@ -102,5 +109,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     maxAttempts: s.maxAttempts,
     logLevel: s.logLevel,
     dashboardLinkTtlMs: s.dashboardLinkTtlSec * 1000,
+    metricsService: s.metricsService,
+    secretsTtlMs: s.secretsTtlSec * 1000,
   }
 }

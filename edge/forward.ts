@@ -1,4 +1,5 @@
 import { ClientGoneError, ERROR_CODE_HEADER, mayRetryElsewhere, NoRunnerError, PageTimeoutError } from '../runner/contract/errors.ts'
+import { RUNNER_ANSWER_GRACE_MS } from '../runner/contract/deadlines.ts'
 import { HEADER } from '../runner/contract/http-names.ts'
 import { EDGE_METRIC } from '../runner/contract/metric-names.ts'
 import type { EdgeClock } from './core/clock.ts'
@@ -47,6 +48,7 @@ export interface ForwarderOptions {
   readonly probe?: { readonly prober: Prober; readonly candidates: number }
 }
 
+
 type Attempt =
   | { kind: 'answer'; response: Response }
   | { kind: 'refused'; response: Response }
@@ -66,7 +68,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
   const backoff = o.backoff ?? new RunnerBackoff()
   const load = o.load ?? new RunnerLoad()
   const maxAttempts = o.maxAttempts ?? 4
-  const graceMs = o.graceMs ?? 2_000
+  const graceMs = o.graceMs ?? RUNNER_ANSWER_GRACE_MS
 
   async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined, aboveLoad?: number): Promise<Attempt> {
     const target = new URL(req.pathWithQuery, runner.url)

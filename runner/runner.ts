@@ -121,6 +121,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       browsers: { permanent: snap.counts.permanent, hot: snap.counts.hot, cold: snap.counts.cold },
       leasedPages: snap.counts.leased,
       queueDepth: a.queued,
+      slotLoadPct: (100 * (a.running + a.queued)) / Math.max(1, planNow().pageSlots),
       counters: snap.counters,
       requestLatency: metrics.latencyTotals(),
     }

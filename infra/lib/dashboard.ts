@@ -3,12 +3,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import { Construct } from 'constructs'
 import { METRIC, REFUSAL_REASONS } from '../../runner/contract/metric-names.ts'
 import type { EdgeFunction } from './edge-function.ts'
+import type { FleetScaling } from './fleet-scaling.ts'
 import type { PoolAlarms } from './pool-alarms.ts'
 import type { RunnerService } from './runner-service.ts'
 
 export interface DashboardProps {
   readonly runners: RunnerService
   readonly edge: EdgeFunction
+  readonly scaling: FleetScaling
   readonly alarms: PoolAlarms
 }
 
@@ -21,7 +23,7 @@ export class Dashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id)
-    const { runners: r, edge, alarms } = props
+    const { runners: r, edge, scaling, alarms } = props
     const avg = { statistic: cloudwatch.Stats.AVERAGE }
     const max = { statistic: cloudwatch.Stats.MAXIMUM }
     const sum = { statistic: cloudwatch.Stats.SUM }
@@ -36,7 +38,18 @@ export class Dashboard extends Construct {
         leftYAxis: { min: 0, max: 100 },
         leftAnnotations: [{ value: alarms.thresholds.memoryPct, label: 'alarm', color: cloudwatch.Color.RED }],
       }),
-      graph('Runners reporting', [labelled(METRIC.heartbeat, { statistic: cloudwatch.Stats.SAMPLE_COUNT }, 'runners')]),
+      graph('Runners reporting and running', [labelled(METRIC.heartbeat, { statistic: cloudwatch.Stats.SAMPLE_COUNT }, 'reporting'), r.metricRunningTasks({ label: 'RUNNING tasks' })]),
+    )
+    this.dashboard.addWidgets(
+      graph('Scaling pressure (100 = scale out)', [scaling.pressure], {
+        leftAnnotations: [
+          { value: 100, label: 'scale out', color: cloudwatch.Color.RED },
+          { value: scaling.scaleInAlarm.toAnnotation().value, label: 'scale in below', color: cloudwatch.Color.GREEN },
+        ],
+      }),
+      graph('Slot load % and queue wait ms (fleet average)', [labelled(METRIC.slotLoadPct, avg, 'slot load %'), labelled(METRIC.slotLoadPct, max, 'slot load % (busiest)')], {
+        right: [labelled(METRIC.queueWaitMs, avg, 'queue wait ms'), labelled(METRIC.queueWaitMs, max, 'queue wait ms (longest)')],
+      }),
     )
     this.dashboard.addWidgets(
       graph('Browsers per runner (average)', [
@@ -72,7 +85,7 @@ export class Dashboard extends Construct {
       graph('Edge', [edge.fn.metricInvocations({ ...sum, label: 'invocations' }), edge.metricNoHealthyRunner({ label: 'no healthy runner' })], {
         right: [edge.fn.metricDuration({ statistic: 'p99', label: 'duration p99' })],
       }),
-      graph('Edge errors (5 min)', [edge.metricErrors()], { period: Duration.minutes(5) }),
+      graph('Edge errors and throttles (5 min)', [edge.metricErrors(), edge.fn.metricThrottles({ ...sum, label: 'throttles' })], { period: Duration.minutes(5) }),
     )
   }
 }

@@ -5,23 +5,23 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { EDGE_SETTINGS } from '../../runner/contract/settings/edge-settings.ts'
 import { buildEdgeBundle } from './edge-bundle.ts'
 import { EDGE_SERVICE } from '../../runner/contract/metric-names.ts'
 import { EDGE_METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const EDGE_RUNTIME = lambda.Runtime.NODEJS_24_X
-/** how much longer than its deadline the edge waits for a runner's answer (edge/forward.ts graceMs) */
-export const EDGE_GRACE_MS = 2_000
 
 export interface EdgeFunctionProps {
   readonly vpc: ec2.IVpc
+  readonly subnets: ec2.SubnetSelection
   readonly securityGroup: ec2.ISecurityGroup
   readonly environment: Readonly<Record<string, string>>
   readonly memoryMiB: number
   readonly timeoutSec: number
-  /** NONE behind an origin secret, AWS_IAM behind CloudFront OAC */
-  readonly urlAuth: lambda.FunctionUrlAuthType
+  /** the Service dimension of the edge's metrics (CRAWLFLEET_METRICS_SERVICE): the stack's name */
+  readonly metricsService: string
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays
   /** @default edge/lambda.ts, bundled with the local esbuild (never Docker; infra/lib/edge-bundle.ts) */
@@ -30,14 +30,19 @@ export interface EdgeFunctionProps {
   readonly code?: lambda.Code
 }
 
-/** The edge router on Lambda: in the VPC, streaming through its function URL. */
+/**
+ * The edge router on Lambda: in the VPC, streaming through its function URL. The URL takes
+ * anonymous calls (auth NONE): CloudFront's origin header and the API key are the edge's checks.
+ */
 export class EdgeFunction extends Construct {
   readonly fn: lambda.Function
   readonly url: lambda.FunctionUrl
   readonly logGroup: logs.LogGroup
+  readonly metricsService: string
 
   constructor(scope: Construct, id: string, props: EdgeFunctionProps) {
     super(scope, id)
+    this.metricsService = props.metricsService
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
     const common = {
       runtime: EDGE_RUNTIME,
@@ -45,13 +50,13 @@ export class EdgeFunction extends Construct {
       memorySize: props.memoryMiB,
       timeout: Duration.seconds(props.timeoutSec),
       vpc: props.vpc,
-      vpcSubnets: { subnets: props.vpc.privateSubnets },
+      vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
       allowPublicSubnet: false,
       logGroup: this.logGroup,
       // no --enable-source-maps: it made every cold start's import ~25 % slower (npm run bench --
       // edge-cold-start); the map ships beside the bundle to decode a stack trace by hand
-      environment: { ...props.environment },
+      environment: { ...props.environment, [EDGE_SETTINGS.metricsService.env]: props.metricsService },
       description: 'crawlfleet edge: auth, URL policy, routing to runners',
     } satisfies Partial<lambda.FunctionProps>
     this.fn = props.code
@@ -68,7 +73,7 @@ export class EdgeFunction extends Construct {
             },
           }),
         })
-    this.url = this.fn.addFunctionUrl({ authType: props.urlAuth, invokeMode: lambda.InvokeMode.RESPONSE_STREAM })
+    this.url = this.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.RESPONSE_STREAM })
   }
 
   /** Requests the edge could place on no runner: the edge's EMF metric (edge/metrics.ts). */
@@ -76,7 +81,7 @@ export class EdgeFunction extends Construct {
     return new cloudwatch.Metric({
       namespace: METRIC_NAMESPACE,
       metricName: EDGE_METRIC.noHealthyRunner,
-      dimensionsMap: { [SERVICE_DIMENSION]: EDGE_SERVICE },
+      dimensionsMap: { [SERVICE_DIMENSION]: this.metricsService },
       statistic: cloudwatch.Stats.SUM,
       period: Duration.minutes(1),
       ...props,
@@ -88,7 +93,7 @@ export class EdgeFunction extends Construct {
     const app = new cloudwatch.Metric({
       namespace: METRIC_NAMESPACE,
       metricName: EDGE_METRIC.edgeErrors,
-      dimensionsMap: { [SERVICE_DIMENSION]: EDGE_SERVICE },
+      dimensionsMap: { [SERVICE_DIMENSION]: this.metricsService },
       statistic: cloudwatch.Stats.SUM,
       period,
     })

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url'
 import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib'
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import * as ec2 from 'aws-cdk-lib/aws-ec2'
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets'
@@ -31,7 +30,10 @@ export interface RunnerServiceProps {
   readonly port: number
   readonly task: Settings['task']
   readonly runners: Settings['runners']
-  readonly scaling: Settings['scaling']
+  /** where the tasks run; public subnets need assignPublicIp to reach the web */
+  readonly subnets: ec2.SubnetSelection
+  /** @default false */
+  readonly assignPublicIp?: boolean
   /** runner settings given as context (see RUNNER_SETTINGS) */
   readonly runnerEnv: Readonly<Record<string, string>>
   readonly hmacSecret: secretsmanager.ISecret
@@ -43,7 +45,10 @@ export interface RunnerServiceProps {
   readonly image?: ecs.ContainerImage
 }
 
-/** The runner fleet: cluster, task definition, service, scaling, and the metrics the runners publish. */
+/**
+ * The runner fleet: cluster, task definition, service, its scalable task count (the policy is
+ * FleetScaling's), and the metrics the runners publish.
+ */
 export class RunnerService extends Construct {
   readonly cluster: ecs.Cluster
   readonly taskDefinition: ecs.FargateTaskDefinition
@@ -119,10 +124,13 @@ export class RunnerService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: props.runners.desired,
+      // no DesiredCount in the template: a deploy leaves the count where scaling put it (the
+      // service starts at 1 and the scalable target's minimum lifts it; CloudFormation omits the
+      // property on updates)
+      desiredCount: undefined,
       securityGroups: [props.securityGroup],
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      assignPublicIp: false,
+      vpcSubnets: props.subnets,
+      assignPublicIp: props.assignPublicIp ?? false,
       // new tasks start before old ones drain: a deploy never lowers capacity
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
@@ -133,34 +141,6 @@ export class RunnerService extends Construct {
     })
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.runners.min, maxCapacity: props.runners.max })
-    this.addScaling(props.scaling)
-  }
-
-  private addScaling(s: Settings['scaling']): void {
-    const oneMinute = { period: Duration.minutes(1), statistic: cloudwatch.Stats.AVERAGE }
-    this.scaling.scaleOnMetric('MemoryPressure', {
-      metric: this.metricMemoryPressure(oneMinute),
-      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-      scalingSteps: [
-        { upper: s.scaleInMemoryPct, change: -1 },
-        { lower: s.scaleOutMemoryPct, change: +1 },
-        { lower: Math.min(100, s.scaleOutMemoryPct + 15), change: +2 },
-      ],
-      evaluationPeriods: 2,
-      cooldown: Duration.minutes(2),
-    })
-    // scale-out only: an empty queue says nothing about whether a runner can go
-    this.scaling.scaleOnMetric('QueueDepth', {
-      metric: this.metricQueueDepth(oneMinute),
-      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-      scalingSteps: [
-        { lower: s.scaleOutQueueDepth, change: +1 },
-        { lower: s.scaleOutQueueDepth * 4, change: +2 },
-      ],
-      cooldown: Duration.minutes(1),
-    })
-    // scale-in is left to memory pressure, or the two policies would take turns undoing each other
-    this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: s.cpuTargetPct, disableScaleIn: true, scaleOutCooldown: Duration.minutes(1) })
   }
 
   /** A runner metric for the whole fleet: namespace and name from runner/contract/metric-names.ts. */
@@ -181,6 +161,24 @@ export class RunnerService extends Construct {
   metricQueueDepth(props?: cloudwatch.MetricOptions) {
     return this.metric(METRIC.queueDepth, { statistic: cloudwatch.Stats.AVERAGE, ...props })
   }
+  /** (running + queued) / slots, %: Average is the fleet's, Maximum the busiest runner's */
+  metricSlotLoad(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.slotLoadPct, { statistic: cloudwatch.Stats.AVERAGE, ...props })
+  }
+  metricQueueWait(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.queueWaitMs, { statistic: cloudwatch.Stats.AVERAGE, ...props })
+  }
+  /** ECS Container Insights' count of RUNNING tasks of this service */
+  metricRunningTasks(props?: cloudwatch.MetricOptions) {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+      ...props,
+    })
+  }
   metricRefusals(props?: cloudwatch.MetricOptions & { reason?: string }) {
     const { reason, ...rest } = props ?? {}
     return this.metric(METRIC.refusals, { statistic: cloudwatch.Stats.SUM, ...rest, dimensionsMap: reason ? { Reason: reason } : {} })
@@ -190,6 +188,10 @@ export class RunnerService extends Construct {
   }
   metricPermanentBrowsers(props?: cloudwatch.MetricOptions) {
     return this.metric(METRIC.browsersPermanent, { statistic: cloudwatch.Stats.MINIMUM, ...props })
+  }
+  /** page requests the fleet finished: the request latency's sample count */
+  metricRequests(props?: cloudwatch.MetricOptions) {
+    return this.metric(METRIC.requestLatency, { statistic: cloudwatch.Stats.SAMPLE_COUNT, ...props })
   }
   metricHeartbeat(props?: cloudwatch.MetricOptions) {
     return this.metric(METRIC.heartbeat, { statistic: cloudwatch.Stats.SUM, ...props })

@@ -7,7 +7,8 @@ import { operatorSettings, RUNNER_SETTINGS } from '../../runner/contract/setting
 /** The runner's HTTP port: its own default (RUNNER_SETTINGS.port). */
 export const RUNNER_PORT = RUNNER_SETTINGS.port.fallback
 
-export type OriginAccess = 'origin-secret' | 'oac'
+/** How runners reach the web: through NAT gateways from private subnets, or from public subnets with public IPs and no NAT. */
+export type Egress = 'nat' | 'public'
 
 export interface Settings {
   readonly task: {
@@ -20,17 +21,26 @@ export interface Settings {
     /** @default 30 - Chromium profiles, downloads and PDFs land in /tmp */
     readonly ephemeralStorageGiB: number
   }
-  /** @default desired 2, min 1, max 10 */
-  readonly runners: { readonly desired: number; readonly min: number; readonly max: number }
+  /** @default min 1, max 10; the service starts at max(1, min) and scaling owns the count from there */
+  readonly runners: { readonly min: number; readonly max: number }
+  /** one policy: out when any signal reaches its mark, in only when every signal is far below it */
   readonly scaling: {
-    /** fleet-average memory pressure that adds a runner (+2 at 15 points above). @default 70 */
-    readonly scaleOutMemoryPct: number
-    /** fleet-average memory pressure under which a runner is removed. @default 30 */
-    readonly scaleInMemoryPct: number
-    /** average queued requests per runner that adds a runner (+2 at 4×). @default 2 */
-    readonly scaleOutQueueDepth: number
-    /** ECS CPU utilisation target; scale-out only. @default 70 */
-    readonly cpuTargetPct: number
+    /** fleet-average SlotLoadPct ((running + queued) / slots) that adds runners. @default 80 */
+    readonly slotLoadPct: number
+    /** fleet-average QueueWaitMs (predicted wait) that adds runners. @default 2000 */
+    readonly queueWaitMs: number
+    /** fleet-average MemoryPressurePct that adds runners. @default 70 */
+    readonly memoryPct: number
+    /** a runner goes when, without it, every signal would stay at or below this % of its scale-out mark. @default 60: the fleet left can take a 1.6× surge before reaching a mark */
+    readonly scaleInPct: number
+    /** minutes every signal must stay low before a runner goes. @default 10 */
+    readonly scaleInAfterMin: number
+    /** consecutive minutes at or over a mark before runners are added. @default 2: one noisy minute of a small fleet is not a trend */
+    readonly scaleOutAfterMin: number
+    /** @default 300: a new task's start (~1.5 min) plus the minutes of data the scale-out alarm needs after it, so its capacity counts before more of the same is added (a larger step still goes through) */
+    readonly scaleOutCooldownSec: number
+    /** @default 300 */
+    readonly scaleInCooldownSec: number
   }
   readonly alarms: {
     /** Maximum memory pressure, 3 of 5 minutes. @default 85 */
@@ -41,33 +51,47 @@ export interface Settings {
     readonly crashesPer5Min: number
     /** edge Lambda errors in 5 minutes. @default 5 */
     readonly edgeErrorsPer5Min: number
+    /** edge Lambda throttles in 5 minutes. @default 1 */
+    readonly edgeThrottlesPer5Min: number
+    /** CloudFront 5xxErrorRate (%), 3 of 5 minutes (us-east-1 stacks only). @default 5 */
+    readonly cloudFront5xxPct: number
     /** subscribed to the alarm topic when given. @default none */
     readonly email: string | undefined
+    /** a second topic for the alarms that page (the rest go to the ticket topic). @default false, or true when pageEmail is set */
+    readonly pagingTopic: boolean
+    /** subscribed to the paging topic. @default none */
+    readonly pageEmail: string | undefined
   }
   /** runner settings given as context (operator settings of RUNNER_SETTINGS), passed as its environment; unset keys keep the runner's defaults */
   readonly runnerEnv: Readonly<Record<string, string>>
   readonly edge: {
     /** @default 512 */
     readonly memoryMiB: number
-    /** @default 300 - long enough for /crawl/stream */
+    /** @default 120 - just above the edge's own deadline (115 s) plus its wait for the runner's answer (2 s) */
     readonly timeoutSec: number
+    /** how long the edge uses a value read from Secrets Manager before reading it again. @default 300 */
+    readonly secretsTtlSec: number
   }
   readonly publicEntry: {
-    /** how CloudFront proves itself to the function URL. @default 'origin-secret' (see infra/README.md) */
-    readonly originAccess: OriginAccess
     /** requests per IP per 5 minutes before WAF answers 429. @default 1000 */
     readonly rateLimitPer5Min: number
+    /** requests per Authorization header (API key) per 5 minutes before WAF answers 429. @default 3000 */
+    readonly rateLimitPerKeyPer5Min: number
     /** a CLOUDFRONT-scope WebACL (made in us-east-1); required when the stack is not in us-east-1 */
     readonly webAclArn: string | undefined
     /** custom domain; needs certificateArn (an ACM certificate in us-east-1). @default the CloudFront domain */
     readonly domainName: string | undefined
     readonly certificateArn: string | undefined
+    /** the origin secret's VersionId CloudFront sends; a new one updates the distribution (rotation, infra/README.md). @default AWSCURRENT at the first deploy */
+    readonly originSecretVersion: string | undefined
   }
-  /** @default 2 - one per AZ, so losing an AZ does not cut the other off the web */
+  /** @default 'nat' */
+  readonly egress: Egress
+  /** @default 2 - one per AZ, so losing an AZ does not cut the other off the web (egress nat only) */
   readonly natGateways: number
   /** one of CloudWatch Logs' retention values. @default 30 */
   readonly logRetentionDays: number
-  /** also the runners' metrics Service dimension, so two stages in one account stay apart. @default 'Crawlfleet' */
+  /** also the Service dimension of the runners' and the edge's metrics, so two stages in one account stay apart. @default 'Crawlfleet' */
   readonly stackName: string
   /** build only the us-east-1 rate-limit stack (for deploying the main stack elsewhere). @default false */
   readonly rateLimitStackOnly: boolean
@@ -108,28 +132,26 @@ export function readSettings(node: ContextReader): Settings {
   const memoryMiB = num('taskMemoryMiB', 4096, { int: true })
   checkFargateSize(cpu, memoryMiB)
   const containerMemoryMiB = num('containerMemoryMiB', memoryMiB, { int: true, min: 512, max: memoryMiB })
-  const runners = {
-    desired: num('desiredRunners', 2, { int: true, min: 0 }),
-    min: num('minRunners', 1, { int: true, min: 0 }),
-    max: num('maxRunners', 10, { int: true, min: 1 }),
-  }
-  if (!(runners.min <= runners.desired && runners.desired <= runners.max)) {
-    throw new Error(`context needs crawlfleet:minRunners ≤ desiredRunners ≤ maxRunners, got ${runners.min} ≤ ${runners.desired} ≤ ${runners.max}`)
-  }
+  refuseRetiredKeys(raw)
+  const runners = { min: num('minRunners', 1, { int: true, min: 0 }), max: num('maxRunners', 10, { int: true, min: 1 }) }
+  if (runners.min > runners.max) throw new Error(`context needs crawlfleet:minRunners ≤ maxRunners, got ${runners.min} > ${runners.max}`)
   const scaling = {
-    scaleOutMemoryPct: num('scaleOutMemoryPct', 70, { min: 1, max: 99 }),
-    scaleInMemoryPct: num('scaleInMemoryPct', 30, { min: 0, max: 98 }),
-    scaleOutQueueDepth: num('scaleOutQueueDepth', 2, { min: 0.1 }),
-    cpuTargetPct: num('cpuTargetPct', 70, { min: 10, max: 95 }),
+    slotLoadPct: num('scaleOutSlotLoadPct', 80, { min: 1 }),
+    queueWaitMs: num('scaleOutQueueWaitMs', 2000, { min: 1 }),
+    memoryPct: num('scaleOutMemoryPct', 70, { min: 1, max: 99 }),
+    // judged on the pressure the fleet would have with one runner fewer, so any value under 100 keeps a removal from crossing a mark
+    scaleInPct: num('scaleInPct', 60, { min: 10, max: 90 }),
+    scaleInAfterMin: num('scaleInAfterMin', 10, { int: true, min: 3, max: 60 }),
+    scaleOutAfterMin: num('scaleOutAfterMin', 2, { int: true, min: 1, max: 10 }),
+    scaleOutCooldownSec: num('scaleOutCooldownSec', 300, { int: true, min: 0, max: 3600 }),
+    scaleInCooldownSec: num('scaleInCooldownSec', 300, { int: true, min: 60, max: 3600 }),
   }
-  if (scaling.scaleInMemoryPct >= scaling.scaleOutMemoryPct) {
-    throw new Error(`context crawlfleet:scaleInMemoryPct (${scaling.scaleInMemoryPct}) must be below scaleOutMemoryPct (${scaling.scaleOutMemoryPct})`)
-  }
-  const originAccess = str('originAccess') ?? 'origin-secret'
-  if (originAccess !== 'origin-secret' && originAccess !== 'oac') throw new Error(`context crawlfleet:originAccess must be origin-secret or oac, got "${originAccess}"`)
   const domainName = str('domainName')
   const certificateArn = str('certificateArn')
   if ((domainName === undefined) !== (certificateArn === undefined)) throw new Error('context crawlfleet:domainName and crawlfleet:certificateArn go together')
+  const egress = str('egress') ?? 'nat'
+  if (egress !== 'nat' && egress !== 'public') throw new Error(`context crawlfleet:egress must be nat or public, got "${egress}"`)
+  const pageEmail = str('alarmPageEmail')
 
   return {
     task: { cpu, memoryMiB, containerMemoryMiB, ephemeralStorageGiB: num('ephemeralStorageGiB', 30, { int: true, min: 21, max: 200 }) },
@@ -140,16 +162,55 @@ export function readSettings(node: ContextReader): Settings {
       refusalsPerMin: num('alarmRefusalsPerMin', 1, { min: 1 }),
       crashesPer5Min: num('alarmCrashesPer5Min', 5, { min: 1 }),
       edgeErrorsPer5Min: num('alarmEdgeErrorsPer5Min', 5, { min: 1 }),
+      edgeThrottlesPer5Min: num('alarmEdgeThrottlesPer5Min', 1, { min: 1 }),
+      cloudFront5xxPct: num('alarmCloudFront5xxPct', 5, { min: 0.1, max: 100 }),
       email: str('alarmEmail'),
+      pagingTopic: bool('alarmPagingTopic') || pageEmail !== undefined,
+      pageEmail,
     },
     runnerEnv: readRunnerEnv(str),
-    edge: { memoryMiB: num('edgeMemoryMiB', 512, { int: true, min: 128, max: 10240 }), timeoutSec: num('edgeTimeoutSec', 120, { int: true, min: 10, max: 900 }) },
-    publicEntry: { originAccess, rateLimitPer5Min: num('rateLimitPer5Min', 1000, { int: true, min: 10 }), webAclArn: str('webAclArn'), domainName, certificateArn },
+    edge: {
+      memoryMiB: num('edgeMemoryMiB', 512, { int: true, min: 128, max: 10240 }),
+      timeoutSec: num('edgeTimeoutSec', 120, { int: true, min: 10, max: 900 }),
+      secretsTtlSec: num('edgeSecretsTtlSec', 300, { int: true, min: 10, max: 86_400 }),
+    },
+    publicEntry: {
+      rateLimitPer5Min: num('rateLimitPer5Min', 1000, { int: true, min: 10 }),
+      rateLimitPerKeyPer5Min: num('rateLimitPerKeyPer5Min', 3000, { int: true, min: 10 }),
+      webAclArn: str('webAclArn'),
+      domainName,
+      certificateArn,
+      originSecretVersion: versionId(str('originSecretVersion')),
+    },
+    egress,
     natGateways: num('natGateways', 2, { int: true, min: 1, max: 2 }),
     logRetentionDays: retention(num('logRetentionDays', 30, { int: true })),
     stackName: stackName(str('stackName') ?? 'Crawlfleet'),
     rateLimitStackOnly: bool('rateLimitStack'),
   }
+}
+
+/** Keys earlier versions read: a deploy that still passes one stops here, saying what replaced it. */
+const RETIRED_KEYS: Record<string, string> = {
+  desiredRunners: 'the service has no DesiredCount, so a deploy keeps the count scaling reached; it starts at max(1, minRunners)',
+  scaleInMemoryPct: 'scaling is one policy now: crawlfleet:scaleInPct says how far below its scale-out mark every signal must stay without the runner that goes',
+  scaleOutQueueDepth: 'the queue is watched as a time: crawlfleet:scaleOutQueueWaitMs (and the slot load, crawlfleet:scaleOutSlotLoadPct)',
+  cpuTargetPct: 'CPU target tracking fought the memory policy; slot load (crawlfleet:scaleOutSlotLoadPct) measures the same saturation',
+  originAccess: 'the oac mode is removed (it broke Bearer keys and plain POST bodies); the origin secret is the only mode, see infra/README.md',
+}
+
+function refuseRetiredKeys(raw: (name: string) => unknown): void {
+  for (const [key, why] of Object.entries(RETIRED_KEYS)) {
+    const v = raw(key)
+    if (v === undefined || (key === 'originAccess' && v === 'origin-secret')) continue
+    throw new Error(`context crawlfleet:${key} is no longer read: ${why}`)
+  }
+}
+
+function versionId(v: string | undefined): string | undefined {
+  // Secrets Manager version ids are UUIDs
+  if (v !== undefined && !/^[0-9a-fA-F-]{32,64}$/.test(v)) throw new Error(`context crawlfleet:originSecretVersion must be a secret VersionId (a UUID), got "${v}"`)
+  return v
 }
 
 /** Runner settings given as context (`crawlfleet:<key>`, a key of RUNNER_SETTINGS marked `operator`), checked by the runner's own parser. */

@@ -35,6 +35,7 @@ export const ERRORS = {
   API_KEY_MISSING: { status: 401, retryElsewhere: false, when: 'no API key (`Authorization: Bearer <key>`)' },
   UNSIGNED: { status: 401, retryElsewhere: false, when: 'a runner got a request without a valid edge signature, or the edge one without the origin secret' },
   API_KEY_WRONG: { status: 403, retryElsewhere: false, when: 'the API key is not accepted' },
+  NOT_VIA_ENTRY: { status: 403, retryElsewhere: false, when: 'a call to the edge that skipped the public entry (CloudFront and its WAF): no valid origin header' },
   URL_REFUSED: { status: 403, retryElsewhere: false, when: 'the URL policy refused a URL the request or the page led to; `rule` says which', rules: RULE_TEXT },
   NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no such route' },
   JOB_NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no job has this task id, or its result expired (`CRAWLFLEET_JOB_TTL_SEC`)' },
@@ -155,6 +156,13 @@ export class WrongApiKeyError extends CrawlfleetError {
 export class UnsignedRequestError extends CrawlfleetError {
   constructor(message: string) {
     super('UNSIGNED', message)
+  }
+}
+
+/** A call to the edge that skipped the public entry (CloudFront and its WAF): no valid origin header. */
+export class NotViaEntryError extends CrawlfleetError {
+  constructor() {
+    super('NOT_VIA_ENTRY', 'requests must come through the public entry point')
   }
 }
 

@@ -28,6 +28,8 @@ export const METRIC = {
   browsersCold: m('crawlfleet_browsers_cold', 'BrowsersCold', 'gauge', 'Count', 'browsers in the cold pool'),
   leasedPages: m('crawlfleet_leased_pages', 'LeasedPages', 'gauge', 'Count', 'pages (leases) open now'),
   queueDepth: m('crawlfleet_queue_depth', 'QueueDepth', 'gauge', 'Count', 'requests waiting for a page slot'),
+  slotLoadPct: m('crawlfleet_slot_load_percent', 'SlotLoadPct', 'gauge', 'Percent', '(running + queued) / page slots × 100: 100 means every slot busy, more means a queue'),
+  queueWaitMs: m('crawlfleet_queue_wait_ms', 'QueueWaitMs', 'gauge', 'Milliseconds', 'predicted wait of a request admitted now'),
   poolHits: m('crawlfleet_pool_hits_total', 'PoolHits', 'counter', 'Count', 'acquires served by a running browser'),
   poolMisses: m('crawlfleet_pool_misses_total', 'PoolMisses', 'counter', 'Count', 'acquires that needed a launch'),
   launches: m('crawlfleet_browser_launches_total', 'Launches', 'counter', 'Count', 'browser launches'),

@@ -54,6 +54,8 @@ const GAUGES: readonly (readonly [MetricName, (s: RunnerStats) => number | null]
   [METRIC.browsersCold, (s) => s.browsers.cold],
   [METRIC.leasedPages, (s) => s.leasedPages],
   [METRIC.queueDepth, (s) => s.queueDepth],
+  [METRIC.slotLoadPct, (s) => s.slotLoadPct ?? null],
+  [METRIC.queueWaitMs, (s) => s.queueWaitMs ?? null],
 ]
 
 const COUNTERS: readonly (readonly [MetricName, (c: Readonly<PoolCounters>) => number])[] = [

@@ -39,6 +39,8 @@ export function createPrometheusMetrics(readStats: () => Promise<RunnerStats>, o
   gauge(METRIC.browsersCold, (s) => s.browsers.cold)
   gauge(METRIC.leasedPages, (s) => s.leasedPages)
   gauge(METRIC.queueDepth, (s) => s.queueDepth)
+  gauge(METRIC.slotLoadPct, (s) => s.slotLoadPct ?? null)
+  gauge(METRIC.queueWaitMs, (s) => s.queueWaitMs ?? null)
 
   // Pool counters only grow; each scrape adds what grew since the last one.
   const counter = (name: { prom: string; help: string }, pick: (s: RunnerStats) => number) => {

@@ -9,6 +9,10 @@ export interface RunnerStats {
   readonly browsers: { readonly permanent: number; readonly hot: number; readonly cold: number }
   readonly leasedPages: number
   readonly queueDepth: number
+  /** (running + queued) / page slots × 100; the fleet scales out on its average */
+  readonly slotLoadPct?: number
+  /** predicted wait of a request admitted now, ms; optional until admission predicts it */
+  readonly queueWaitMs?: number
   /** monotonically increasing since the runner started */
   readonly counters: Readonly<PoolCounters>
   /** page request durations since the runner started; optional until the runner records them */

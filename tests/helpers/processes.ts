@@ -25,3 +25,16 @@ export async function processesTagged(tag: string): Promise<number[]> {
 export async function commandLine(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
 }
+
+/** SIGKILLs every process left with the tag (a runner killed hard cannot close its browsers); returns their pids. */
+export async function killTagged(tag: string): Promise<number[]> {
+  const pids = await processesTagged(tag)
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  return pids
+}

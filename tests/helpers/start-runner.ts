@@ -27,12 +27,16 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `runner/main.ts` as a real child process and waits until it reports ready. */
-export async function startRunnerProcess(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<RunnerProcess> {
+export async function startRunnerProcess(
+  env: Record<string, string> = {},
+  o: { readyTimeoutMs?: number; /** @default 0: the runner takes a free port and tells us */ port?: number; /** a loopback address of its own, like a task's IP. @default 127.0.0.1 */ host?: string } = {},
+): Promise<RunnerProcess> {
   // port 0: the runner takes a free port itself and tells us which (a port picked here could be taken before it binds)
-  const id = env.CRAWLFLEET_RUNNER_ID ?? `runner-${process.pid}-${++started}`
+  const host = o.host ?? '127.0.0.1'
+  const id = env.CRAWLFLEET_RUNNER_ID ?? (host === '127.0.0.1' ? `runner-${process.pid}-${++started}` : `runner-${host}`)
   const proc = spawnTsx('runner/main.ts', {
-    PORT: '0',
-    CRAWLFLEET_HOST: '127.0.0.1',
+    PORT: String(o.port ?? 0),
+    CRAWLFLEET_HOST: host,
     CRAWLFLEET_RUNNER_ID: id,
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
@@ -41,7 +45,7 @@ export async function startRunnerProcess(env: Record<string, string> = {}, o: { 
   const timeoutMs = o.readyTimeoutMs ?? 60_000
   const timer = setTimeout(() => void proc.stop('SIGKILL'), timeoutMs)
   const { port } = await proc.message(isListening).finally(() => clearTimeout(timer))
-  const url = `http://127.0.0.1:${port}`
+  const url = `http://${host}:${port}`
   await waitUntilReady('runner', proc, answersOk(`${url}/ready`), { timeoutMs })
   return { id, url, port, child: proc.child, pid: proc.pid, output: proc.output, exited: proc.exited, stop: proc.stop }
 }

@@ -1,30 +1,41 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib'
-import { Template } from 'aws-cdk-lib/assertions'
-import * as lambda from 'aws-cdk-lib/aws-lambda'
+import { App, Stack, type AppProps, type CfnElement } from 'aws-cdk-lib'
+import type { Template } from 'aws-cdk-lib/assertions'
+import * as ecs from 'aws-cdk-lib/aws-ecs'
 import type { IConstruct } from 'constructs'
-import { CrawlfleetStack } from '../../infra/lib/crawlfleet-stack.ts'
-import { readSettings } from '../../infra/lib/settings.ts'
+import { afterAll } from 'vitest'
+import { cdkJsonContext } from '../../infra/lib/crawlfleet-app.ts'
+import { synthStack, tempOutdir, type SynthOptions } from '../helpers/synth-stack.ts'
 
-export interface BuildOptions {
-  readonly context?: Record<string, string | number>
-  /** @default 'us-east-1' */
-  readonly region?: string
-  /** @default a stub handler; pass null to bundle edge/lambda.ts for real */
-  readonly edgeCode?: lambda.Code | null
-  readonly edgeEntry?: string
+export interface BuildOptions extends Omit<SynthOptions, 'runnerImage'> {
+  /** @default a registry image (no hashing of the repository); null for the runner/Dockerfile asset, as `cdk synth` builds it */
+  readonly runnerImage?: ecs.ContainerImage | null
 }
 
-/** One stack the way infra/bin/app.ts builds it: context → settings, no account, a concrete region. */
+/** The image the tests give the task definition unless they look at the asset itself. */
+export const STUB_RUNNER_IMAGE = 'public.ecr.aws/crawlfleet/runner-test:stub'
+
+// Every app of a test file synthesises into a directory of its own, removed when the file is done:
+// an App without an outdir would leave a cdk.outXXXX directory in the temp directory per app.
+const outdirs: { remove(): void }[] = []
+afterAll(() => {
+  for (const d of outdirs.splice(0)) d.remove()
+})
+
+function outdir(): string {
+  const d = tempOutdir()
+  outdirs.push(d)
+  return d.dir
+}
+
+/** One stack the way infra/bin/app.ts builds it: cdk.json's flags, context → settings, no account, a concrete region. */
 export function buildStack(o: BuildOptions = {}) {
-  const context = Object.fromEntries(Object.entries(o.context ?? {}).map(([k, v]) => [`crawlfleet:${k}`, v]))
-  const app = new App({ context })
-  const stack = new CrawlfleetStack(app, 'Crawlfleet', {
-    env: { region: o.region ?? 'us-east-1' },
-    settings: readSettings(app.node),
-    edgeCode: o.edgeCode === null ? undefined : (o.edgeCode ?? lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })')),
-    edgeEntry: o.edgeEntry,
-  })
-  return { app, stack, template: Template.fromStack(stack) }
+  const runnerImage = o.runnerImage === null ? undefined : (o.runnerImage ?? ecs.ContainerImage.fromRegistry(STUB_RUNNER_IMAGE))
+  return synthStack(outdir(), { ...o, runnerImage })
+}
+
+/** A bare App with cdk.json's flags, writing into a directory removed after the file's tests. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...props, outdir: outdir(), context: { ...cdkJsonContext(), ...props.context } })
 }
 
 /** The logical id CloudFormation knows a construct's main resource by. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { RUNNER_ANSWER_GRACE_MS } from '../../runner/contract/deadlines.ts'
+import { EDGE_DEADLINE_MS } from '../../infra/lib/crawlfleet-stack.ts'
 import { RUNNER_PORT } from '../../infra/lib/settings.ts'
 import { buildStack, iamStatements, idOf, propsOf, type Statement } from './build-stack.ts'
 
@@ -27,9 +29,22 @@ describe('EdgeFunction', () => {
       CRAWLFLEET_RUNNER_PORT: String(RUNNER_PORT),
       CRAWLFLEET_API_KEYS_SECRET_ARN: { Ref: idOf(stack.secrets.apiKeys) },
       CRAWLFLEET_HMAC_SECRET_ARN: { Ref: idOf(stack.secrets.hmac) },
-      CRAWLFLEET_ORIGIN_SECRET_ARN: { Ref: idOf(stack.secrets.origin!) },
+      CRAWLFLEET_ORIGIN_SECRET_ARN: { Ref: idOf(stack.secrets.origin) },
       CRAWLFLEET_REQUEST_DEADLINE_MS: '115000',
+      // re-read secrets after 5 minutes, so a rotation needs no redeploy
+      CRAWLFLEET_SECRETS_TTL_SEC: '300',
+      // its metrics under the stack's name, like the runners'
+      CRAWLFLEET_METRICS_SERVICE: 'Crawlfleet',
     })
+  })
+
+  it('times out just above the longest request the edge serves (its deadline plus its wait for the runner), not minutes later', () => {
+    const longest = (EDGE_DEADLINE_MS + RUNNER_ANSWER_GRACE_MS) / 1000
+    expect(longest).toBe(117)
+    expect(fn().Timeout).toBe(120)
+    expect(fn().Timeout).toBeGreaterThan(longest)
+    expect(fn().Timeout - longest).toBeLessThanOrEqual(5)
+    expect(() => buildStack({ context: { edgeTimeoutSec: 60 } })).toThrow(/edgeTimeoutSec \(60\) must be at least 118/)
   })
 
   it('may list the runners in Cloud Map, list and describe this cluster’s tasks, and read its secrets, and nothing else', () => {
@@ -46,19 +61,15 @@ describe('EdgeFunction', () => {
       {
         Effect: 'Allow',
         Action: 'ecs:DescribeTasks',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-east-1:', { Ref: 'AWS::AccountId' }, ':task/', { Ref: cluster }, '/*']] },
+        // a literal partition: @aws-cdk/core:enablePartitionLiterals (cdk.json) and a known region
+        Resource: { 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, ':task/', { Ref: cluster }, '/*']] },
       },
       {
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
-        Resource: [stack.secrets.apiKeys, stack.secrets.hmac, stack.secrets.origin!].map((s) => ({ Ref: idOf(s) })),
+        Resource: [stack.secrets.apiKeys, stack.secrets.hmac, stack.secrets.origin].map((s) => ({ Ref: idOf(s) })),
       },
     ])
-  })
-
-  it('times out just above the edge’s deadline (115 s + 2 s grace), not minutes later', () => {
-    expect(fn().Timeout).toBe(120)
-    expect(() => buildStack({ context: { edgeTimeoutSec: 100 } })).toThrow(/edgeTimeoutSec 100/)
   })
 
   it('starts without source maps (they slow every cold start)', () => {
@@ -69,8 +80,11 @@ describe('EdgeFunction', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { InvokeMode: 'RESPONSE_STREAM', AuthType: 'NONE', TargetFunctionArn: arnOf(idOf(stack.edge.fn)) })
   })
 
-  it('takes only IAM-signed calls on its URL in oac mode', () => {
-    buildStack({ context: { originAccess: 'oac' } }).template.hasResourceProperties('AWS::Lambda::Url', { InvokeMode: 'RESPONSE_STREAM', AuthType: 'AWS_IAM' })
+  it('with egress public: runs in the isolated subnets, reaching ECS and Secrets Manager through interface endpoints', () => {
+    const t = buildStack({ context: { egress: 'public' } })
+    const vpc = t.stack.network.vpc
+    expect(vpc.isolatedSubnets).toHaveLength(2)
+    expect(propsOf(t.template, idOf(t.stack.edge.fn)).VpcConfig.SubnetIds).toEqual(vpc.isolatedSubnets.map((s) => ({ Ref: idOf(s) })))
   })
 })
 
@@ -84,8 +98,8 @@ const STAR_ALLOWED: Record<string, (s: Statement) => boolean> = {
 
 describe('IAM across the stack', () => {
   it.each([
-    ['origin-secret', {}],
-    ['oac', { originAccess: 'oac' }],
+    ['egress nat', {}],
+    ['egress public', { egress: 'public' }],
   ])('uses "*" only for actions that take no narrower resource (%s)', (_mode, context) => {
     const statements = iamStatements(buildStack({ context }).template)
     expect(statements.length).toBeGreaterThan(5)

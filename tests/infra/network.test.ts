@@ -48,3 +48,50 @@ describe('Network', () => {
     buildStack({ context: { natGateways: 1 } }).template.resourceCountIs('AWS::EC2::NatGateway', 1)
   })
 })
+
+describe('Network, egress public (no NAT)', () => {
+  const { stack, template } = buildStack({ context: { egress: 'public' } })
+  const net = stack.network
+
+  it('has no NAT gateway: public subnets for the runners, isolated ones for the edge', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0)
+    template.resourceCountIs('AWS::EC2::EIP', 0)
+    expect(net.vpc.publicSubnets).toHaveLength(2)
+    expect(net.vpc.privateSubnets).toHaveLength(0)
+    expect(net.vpc.isolatedSubnets).toHaveLength(2)
+    // the subnets hand out no public IP by default: only the runner tasks ask for one
+    for (const s of net.vpc.publicSubnets) expect(propsOf(template, idOf(s)).MapPublicIpOnLaunch).toBe(false)
+  })
+
+  it('runs the runners in the public subnets with public IPs, behind a security group that admits only the edge', () => {
+    const service = propsOf(template, idOf(stack.runners.service))
+    expect(service.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({
+      AssignPublicIp: 'ENABLED',
+      Subnets: net.vpc.publicSubnets.map((s) => ({ Ref: idOf(s) })),
+      SecurityGroups: [{ 'Fn::GetAtt': [idOf(net.runnerSecurityGroup), 'GroupId'] }],
+    })
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+    const toRunners = ingress.filter((r) => JSON.stringify(r.GroupId) === JSON.stringify(groupId(idOf(net.runnerSecurityGroup))))
+    expect(toRunners).toEqual([expect.objectContaining({ SourceSecurityGroupId: groupId(idOf(net.edgeSecurityGroup)), FromPort: RUNNER_PORT, ToPort: RUNNER_PORT })])
+    for (const [id, sg] of Object.entries(template.findResources('AWS::EC2::SecurityGroup'))) expect(sg.Properties.SecurityGroupIngress, id).toBeUndefined()
+  })
+
+  it('gives the edge Cloud Map, ECS and Secrets Manager through interface endpoints that take HTTPS from the edge only', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r) => r.Properties)
+    expect(endpoints.map((e) => JSON.stringify(e.ServiceName)).sort()).toEqual([expect.stringContaining('.data-servicediscovery'), expect.stringContaining('.ecs'), expect.stringContaining('.secretsmanager')])
+    for (const e of endpoints) {
+      expect(e).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true, SubnetIds: net.vpc.isolatedSubnets.map((s) => ({ Ref: idOf(s) })) })
+    }
+    const [endpointSg] = endpoints[0].SecurityGroupIds as { 'Fn::GetAtt': [string, string] }[]
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+    expect(ingress.filter((r) => JSON.stringify(r.GroupId) === JSON.stringify(endpointSg))).toEqual([
+      expect.objectContaining({ SourceSecurityGroupId: groupId(idOf(net.edgeSecurityGroup)), IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ])
+    // the edge reaches nothing but the runners and the endpoints
+    expect(propsOf(template, idOf(net.edgeSecurityGroup)).SecurityGroupEgress).toBeUndefined()
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties)
+    const destinations = egress.map((e) => e.DestinationSecurityGroupId)
+    expect(destinations).toHaveLength(2)
+    expect(destinations).toEqual(expect.arrayContaining([endpointSg, groupId(idOf(net.runnerSecurityGroup))]))
+  })
+})

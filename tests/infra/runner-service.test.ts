@@ -1,15 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-// The scaling alarms must watch what the runners publish: names and namespace come from the runner's own contract.
-import { METRIC, METRIC_NAMESPACE, SERVICE_DIMENSION } from '../../runner/contract/metric-names.ts'
+import { METRIC_NAMESPACE } from '../../runner/contract/metric-names.ts'
 import { RUNNER_PORT } from '../../infra/lib/settings.ts'
 import { buildStack, idOf, propsOf } from './build-stack.ts'
 
-const { app, stack, template } = buildStack({ context: { promoteAfterUses: 5, coldTtlSec: '120,60,30' } })
+const { app, stack, template } = buildStack({ context: { promoteAfterUses: 5, coldTtlSec: '120,60,30' }, runnerImage: null })
 const taskDef = () => propsOf(template, idOf(stack.runners.taskDefinition))
 const container = () => taskDef().ContainerDefinitions[0]
-const fleetDimension = [{ Name: SERVICE_DIMENSION, Value: 'Crawlfleet' }]
 
 describe('RunnerService task definition', () => {
   it('sizes the task from context: 2 vCPU, 4 GiB, 30 GiB ephemeral storage, Fargate on x86', () => {
@@ -86,10 +84,10 @@ describe('RunnerService task definition', () => {
 })
 
 describe('RunnerService service', () => {
-  it('keeps capacity through deploys, rolls back a failed one, and stays private', () => {
+  it('has no DesiredCount, so a deploy keeps the count scaling reached; keeps capacity through deploys, rolls back a failed one, and stays private', () => {
     const service = propsOf(template, idOf(stack.runners.service))
+    expect(service).not.toHaveProperty('DesiredCount')
     expect(service).toMatchObject({
-      DesiredCount: 2,
       LaunchType: 'FARGATE',
       DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', SecurityGroups: [{ 'Fn::GetAtt': [idOf(stack.network.runnerSecurityGroup), 'GroupId'] }] } },
@@ -111,60 +109,14 @@ describe('RunnerService service', () => {
     expect(propsOf(template, idOf(stack.runners.namespace))).toMatchObject({ Name: 'crawlfleet.internal', Vpc: { Ref: idOf(stack.network.vpc) } })
   })
 
-  it('scales between minRunners and maxRunners', () => {
+  it('scales between minRunners and maxRunners: the minimum is what lifts a new service (created at 1) to its size', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' })
+    const t = buildStack({ context: { minRunners: 3, maxRunners: 20 } })
+    t.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 20 })
+    expect(propsOf(t.template, idOf(t.stack.runners.service))).not.toHaveProperty('DesiredCount')
   })
 
-  it('steps out on MemoryPressurePct at 70 % (+1, +2 from 85 %) and in below 30 %', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: METRIC_NAMESPACE, MetricName: METRIC.memoryPressurePct.cw, Dimensions: fleetDimension, Statistic: 'Average',
-      Threshold: 70, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    })
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: METRIC_NAMESPACE, MetricName: METRIC.memoryPressurePct.cw, Dimensions: fleetDimension, Threshold: 30, ComparisonOperator: 'LessThanOrEqualToThreshold',
-    })
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'StepScaling',
-      StepScalingPolicyConfiguration: {
-        AdjustmentType: 'ChangeInCapacity',
-        StepAdjustments: [
-          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 15, ScalingAdjustment: 1 },
-          { MetricIntervalLowerBound: 15, ScalingAdjustment: 2 },
-        ],
-      },
-    })
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'StepScaling',
-      StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity', StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }] },
-    })
-  })
-
-  it('steps out on QueueDepth at 2 per runner (+2 from 8) and never scales in on it', () => {
-    const queueAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: METRIC.queueDepth.cw } })).map((a) => a.Properties)
-    expect(queueAlarms).toEqual([expect.objectContaining({ Namespace: METRIC_NAMESPACE, Dimensions: fleetDimension, Threshold: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })])
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      StepScalingPolicyConfiguration: {
-        StepAdjustments: [
-          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 6, ScalingAdjustment: 1 },
-          { MetricIntervalLowerBound: 6, ScalingAdjustment: 2 },
-        ],
-      },
-    })
-  })
-
-  it('tracks 70 % CPU for scale-out only', () => {
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 70,
-        DisableScaleIn: true,
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-      },
-    })
-    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 4)
-  })
-
-  it('turns on Container Insights for the cluster', () => {
+  it('turns on Container Insights for the cluster (RunningTaskCount for the alarms)', () => {
     template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] })
   })
 })

@@ -29,6 +29,6 @@ export const allowCidrs = setting({
 
 export const hmacSecret = optional({
   env: 'CRAWLFLEET_HMAC_SECRET',
-  doc: 'the edge → runner signing key; when set, a runner serves only signed requests (`/health`, `/ready` stay open)',
+  doc: 'the edge → runner signing keys, comma-separated: the edge signs with the first, runners accept any (rotation: infra/README.md); when set, a runner serves only signed requests (`/health`, `/ready` stay open)',
   parse: parse.text,
 })

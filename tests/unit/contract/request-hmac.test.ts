@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signRequest, verifyRequest } from '../../../runner/contract/request-hmac.ts'
+import { hmacKeys, signingKey, signRequest, verifyRequest } from '../../../runner/contract/request-hmac.ts'
 import { UnsignedRequestError } from '../../../runner/contract/errors.ts'
 
 const secret = 'k'.repeat(32)
@@ -30,5 +30,17 @@ describe('edge → runner HMAC', () => {
     expect(() => verifyRequest(secret, signed(), 1_000_000 + 31_000)).toThrow(/stale/)
     expect(() => verifyRequest(secret, { ...signed(), signature: undefined }, 1_000_000)).toThrow(/signed/)
     expect(() => verifyRequest('other', signed(), 1_000_000)).toThrow(/does not match/)
+  })
+  it('verifies with any key of a list and refuses a key not in it (rotation)', () => {
+    expect(() => verifyRequest(['new-key', secret], signed(), 1_000_500)).not.toThrow()
+    expect(() => verifyRequest([secret, 'new-key'], signed(), 1_000_500)).not.toThrow()
+    expect(() => verifyRequest(['new-key', 'other'], signed(), 1_000_500)).toThrow(/does not match/)
+    expect(() => verifyRequest([], signed(), 1_000_500)).toThrow(/at least one key/)
+  })
+  it('reads a key list from a setting: commas or new lines, blanks dropped, the first signs', () => {
+    expect(hmacKeys(' a , b\nc,, ')).toEqual(['a', 'b', 'c'])
+    expect(hmacKeys(undefined)).toEqual([])
+    expect(signingKey('new,old')).toBe('new')
+    expect(signingKey(' ')).toBeUndefined()
   })
 })

@@ -58,17 +58,26 @@ describe('edge API-key auth', () => {
     expect(res.status).toBe(200)
   })
 
-  it('refuses requests without the CloudFront origin secret when one is configured, except /health', async () => {
+  it('refuses requests without the CloudFront origin secret when one is configured (403), except /health', async () => {
     const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
     const { post, app } = testEdge({ transport, overrides: { originSecret: async () => 'from-cloudfront' } })
     const direct = await post('/html', html)
-    expect(direct.status).toBe(401)
-    expect(await direct.json()).toMatchObject({ error: { code: 'UNSIGNED' } })
-    expect((await post('/html', html, { 'x-crawlfleet-origin': 'from-cloudfronT' })).status).toBe(401)
+    expect(direct.status).toBe(403)
+    expect(await direct.json()).toMatchObject({ error: { code: 'NOT_VIA_ENTRY' } })
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'from-cloudfronT' })).status).toBe(403)
     expect((await post('/html', html, { 'x-crawlfleet-origin': 'from-cloudfront' })).status).toBe(200)
-    expect((await app.request('/openapi.json')).status).toBe(401)
+    expect((await app.request('/openapi.json')).status).toBe(403)
     expect((await app.request('/health')).status).toBe(200)
     expect(sent).toHaveLength(1)
     expect(sent[0].headers.has('x-crawlfleet-origin')).toBe(false)
+  })
+
+  it('accepts any value of the origin list (a rotation in flight), and nothing else', async () => {
+    const { transport } = fakeTransport(() => runnerAnswer('r'))
+    const { post } = testEdge({ transport, overrides: { originSecret: async () => ['new-value', 'old-value'] } })
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'new-value' })).status).toBe(200)
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'old-value' })).status).toBe(200)
+    expect((await post('/html', html, { 'x-crawlfleet-origin': 'new-value,old-value' })).status).toBe(403)
+    expect((await post('/html', html)).status).toBe(403)
   })
 })

@@ -15,7 +15,15 @@ describe('readEdgeConfig', () => {
       requestDeadlineMs: 180_000,
       maxAttempts: 4,
       hmacSecret: undefined,
+      metricsService: 'edge',
+      secretsTtlMs: 300_000,
     })
+  })
+
+  it('signs with the first key of a CRAWLFLEET_HMAC_SECRET list; takes the metrics service and the secrets TTL', () => {
+    const c = readEdgeConfig({ CRAWLFLEET_RUNNERS: 'http://a:1', CRAWLFLEET_HMAC_SECRET: ' new , old ', CRAWLFLEET_METRICS_SERVICE: 'Crawlfleet', CRAWLFLEET_SECRETS_TTL_SEC: '60' })
+    expect(c).toMatchObject({ hmacSecret: 'new', metricsService: 'Crawlfleet', secretsTtlMs: 60_000 })
+    expect(() => readEdgeConfig({ CRAWLFLEET_RUNNERS: 'http://a:1', CRAWLFLEET_SECRETS_TTL_SEC: '0' })).toThrow(/CRAWLFLEET_SECRETS_TTL_SEC/)
   })
 
   it('reads keys, secret, CIDRs and ECS settings', () => {

@@ -135,7 +135,7 @@ describe('edge/lambda handler', () => {
     expect(runnerSaw.length).toBe(before)
   })
 
-  it('reads each secret once per cold start, however many requests come', async () => {
+  it('reads each secret once, not per request (again only after CRAWLFLEET_SECRETS_TTL_SEC)', async () => {
     await invoke('screenshot-png.json')
     await invoke('html-base64-body.json')
     const ids = secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)

@@ -133,6 +133,18 @@ describe('payload', () => {
     }
   })
 
+  it('publishes the scaling gauges (slot load, queue wait) when the runner reports them, and nothing for them when it does not', async () => {
+    const { publisher } = setup({ reads: [stats({ slotLoadPct: 125, queueWaitMs: 800 })] })
+    await publisher.flush()
+    expect(named(data(), METRIC.slotLoadPct.cw)[0]).toMatchObject({ Unit: 'Percent', StatisticValues: { SampleCount: 1, Sum: 125, Minimum: 125, Maximum: 125 } })
+    expect(named(data(), METRIC.queueWaitMs.cw)[0]).toMatchObject({ Unit: 'Milliseconds', StatisticValues: { SampleCount: 1, Sum: 800, Minimum: 800, Maximum: 800 } })
+    cw.resetHistory()
+    const bare = setup()
+    await bare.publisher.flush()
+    expect(named(data(), METRIC.slotLoadPct.cw)).toEqual([])
+    expect(named(data(), METRIC.queueWaitMs.cw)).toEqual([])
+  })
+
   it('turns the samples of one period into a statistic set per gauge and publishes once per period', async () => {
     const reads = [10, 20, 30, 40, 50, 60, 90].map((memoryPressurePct) => stats({ memoryPressurePct }))
     const { publisher, advance } = setup({ reads })

@@ -19,16 +19,17 @@ describe('the runner’s refuse-above-load hook', () => {
     expect(isAboveBound(0, 0)).toBe(false)
   })
 
-  it('answers 429 BUSIER_THAN_ALTERNATIVE at once, echoing the bound, and lets unbounded or lighter requests through', async () => {
+  it('answers 429 BUSIER_THAN_ALTERNATIVE at once, saying so in its error code, and lets unbounded or lighter requests through', async () => {
     let load = 1.25
     let served = 0
     const app = new Hono()
-    app.onError((err, c) => (isCrawlfleetError(err) ? c.json(err.toBody(), err.status as 429, err.headers()) : c.text('boom', 500)))
+    app.onError((err, c) => (isCrawlfleetError(err) ? err.toResponse() : c.text('boom', 500)))
     app.post('/html', refuseAboveLoad(() => load), (c) => (served++, c.json({ success: true })))
     const post = (bound?: string) => app.request('/html', { method: 'POST', headers: bound ? { 'x-crawlfleet-refuse-above-load': bound } : {} })
     const refused = await post('1.000')
     expect(refused.status).toBe(429)
-    expect(refused.headers.get('x-crawlfleet-refuse-above-load')).toBe('1.000')
+    // the code tells the edge it is its own bound, not pressure (no backoff)
+    expect(refused.headers.get('x-crawlfleet-error')).toBe('BUSIER_THAN_ALTERNATIVE')
     expect(refused.headers.has('retry-after')).toBe(false)
     expect(await refused.json()).toMatchObject({ error: { code: 'BUSIER_THAN_ALTERNATIVE' } })
     expect(served).toBe(0)
