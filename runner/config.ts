@@ -30,6 +30,16 @@ export interface RunnerConfig {
   }
   readonly warmSparesPerBrowser: number
   readonly stopTimeoutMs: number
+  /** the egress proxy's resolver (runner/egress/dns-resolver.ts) */
+  readonly dns: {
+    readonly servers: readonly string[]
+    readonly timeoutMs: number
+    readonly tries: number
+    readonly minTtlMs: number
+    readonly maxTtlMs: number
+    readonly negativeTtlMs: number
+  }
+  readonly chromiumSandbox: 'auto' | 'on' | 'off'
 }
 
 type ByLevel = Readonly<Record<PressureLevel, number>>
@@ -66,5 +76,19 @@ export function readRunnerConfig(env: Record<string, string | undefined>): Runne
     },
     warmSparesPerBrowser: e.int('CRAWLFLEET_WARM_SPARES', 1, { min: 0, max: 4 }),
     stopTimeoutMs: e.int('CRAWLFLEET_STOP_TIMEOUT_MS', 100_000, { min: 1 }),
+    dns: {
+      servers: e.list('CRAWLFLEET_DNS_SERVERS'),
+      timeoutMs: e.int('CRAWLFLEET_DNS_TIMEOUT_MS', 1000, { min: 50, max: 30_000 }),
+      tries: e.int('CRAWLFLEET_DNS_TRIES', 2, { min: 1, max: 5 }),
+      minTtlMs: e.int('CRAWLFLEET_DNS_MIN_TTL_SEC', 5, { min: 0, max: 3600 }) * 1000,
+      maxTtlMs: e.int('CRAWLFLEET_DNS_MAX_TTL_SEC', 300, { min: 1, max: 86_400 }) * 1000,
+      negativeTtlMs: e.int('CRAWLFLEET_DNS_NEGATIVE_TTL_SEC', 15, { min: 0, max: 3600 }) * 1000,
+    },
+    chromiumSandbox: oneOf('CRAWLFLEET_CHROMIUM_SANDBOX', e.string('CRAWLFLEET_CHROMIUM_SANDBOX', 'auto'), ['auto', 'on', 'off'] as const),
   }
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value as T
 }

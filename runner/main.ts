@@ -2,6 +2,7 @@
 import { chromium } from 'playwright-core'
 import { readRunnerConfig } from './config.ts'
 import { findChromium, isExecutableFile } from './browser/find-chromium.ts'
+import { browserEnvironment } from './browser/browser-env.ts'
 import { createPlaywrightLauncher } from './browser/launcher-playwright.ts'
 import { treePssBytes } from './browser/process-tree.ts'
 import { readLlmConfig } from './llm/config.ts'
@@ -24,7 +25,15 @@ const llmConfig = readLlmConfig(process.env)
 
 const runner = await startRunner(config, {
   clock: systemClock,
-  launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),
+  launcher: ({ egressProxyUrl }) =>
+    createPlaywrightLauncher({
+      executablePath,
+      egressProxyUrl,
+      env: browserEnvironment(process.env),
+      sandbox: config.chromiumSandbox,
+      runningAsRoot: process.getuid?.() === 0,
+      log: (event, fields) => log.warn({ event, ...fields }),
+    }),
   resources: systemResourceReader(),
   measureBrowserBytes: async (pid) => (pid ? treePssBytes(pid) : 0),
   llm: llmConfig && createOpenAiClient(llmConfig),

@@ -1,6 +1,9 @@
 import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions } from 'playwright-core'
-import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
+import { BASE_CHROMIUM_ARGS, egressLockdownArgs } from '../../runner/browser/chromium-flags.ts'
+import { createDnsResolver } from '../../runner/egress/dns-resolver.ts'
 import { startEgressProxy } from '../../runner/egress/egress-proxy.ts'
+import { nodeDnsQuery } from '../../runner/egress/node-dns-query.ts'
+import { systemClock } from '../../runner/util/clock.ts'
 import { createUrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
 import { openPageSession } from '../../runner/session/page-session.ts'
 import { chromiumPath } from './machine.ts'
@@ -63,12 +66,13 @@ export function launchPerRequest(url: string): Target {
  */
 export async function egressSession(url: string): Promise<Target> {
   const policy = createUrlPolicy({ allowCidrs: ['127.0.0.0/8'] })
-  const egress = await startEgressProxy((host) => policy.resolveHost(host))
-  const browser = await chromium.launch({ ...launchOptions(), proxy: { server: egress.url } })
+  const egress = await startEgressProxy({ policy, dns: createDnsResolver({ query: nodeDnsQuery({ servers: [], timeoutMs: 1000, tries: 2 }), clock: systemClock }) })
+  const o = launchOptions()
+  const browser = await chromium.launch({ ...o, args: [...(o.args ?? []), ...egressLockdownArgs(egress.url)], proxy: { server: egress.url } })
   return {
     name: 'in-process-egress-session',
     send: async () => {
-      const s = await openPageSession(browser, {})
+      const s = await openPageSession(browser, {}, await egress.openSession())
       try {
         await s.page.goto(url)
         return checked(await s.page.content())

@@ -3,8 +3,8 @@ import type { BrowserRequest } from '../contract/browser-request.ts'
 import { isDefaultContext } from '../contract/browser-request.ts'
 import type { Lease } from '../pool/types.ts'
 import type { WarmSpares } from './warm-spares.ts'
-import { openPageSession, type PageSession } from './page-session.ts'
-import { classifyPageError, type FailureContext } from './classify-error.ts'
+import type { PageSession } from './page-session.ts'
+import { classifyPageError } from './classify-error.ts'
 import { abortable } from '../util/with-deadline.ts'
 import type { RequestDeadline } from './request-deadline.ts'
 
@@ -14,7 +14,8 @@ export interface PageWorkDeps {
   /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
   readonly checkProxy: (server: string) => Promise<void>
   readonly spares: WarmSpares
-  readonly egressFailure?: FailureContext['egressFailure']
+  /** a fresh context and page whose traffic leaves through an egress session of its own (the caller's proxy its upstream) */
+  readonly openSession: (browser: Browser, req: BrowserRequest) => Promise<PageSession>
 }
 
 /** Runs `fn` on a fresh page: a page slot (admission), a lease (pool), a new context, all returned in finally. */
@@ -25,7 +26,8 @@ export function createWithPage(deps: PageWorkDeps): WithPage {
     deps.admission.run(deadline.signal, async () => {
       if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
       const lease = await deps.pool.acquire(req, deadline.signal)
-      const useSpare = isDefaultContext(req.context)
+      // spares are made without a caller's proxy
+      const useSpare = isDefaultContext(req.context) && !req.launch.proxy
       let session: PageSession | undefined
       const closeOnAbort = () => void session?.close()
       deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
@@ -35,15 +37,16 @@ export function createWithPage(deps: PageWorkDeps): WithPage {
       try {
         session =
           (useSpare ? await sessionOrAbort(deps.spares.take(lease.browserId), stop) : undefined) ??
-          (await sessionOrAbort(openPageSession(lease.browser, req.context), stop))
+          (await sessionOrAbort(deps.openSession(lease.browser, req), stop))
         if (deadline.signal.aborted) throw deadline.signal.reason
         return await abortable(fn(session.page, deadline.remainingMs()), stop)
       } catch (err) {
+        const egress = session?.egress
         throw classifyPageError(err, {
           signal: deadline.signal,
           crashed: lease.crashed,
           pageCrashed: session?.crashed() ?? false,
-          egressFailure: deps.egressFailure,
+          egressFailure: egress && ((hostname) => egress.lastFailure(hostname)),
         })
       } finally {
         deadline.signal.removeEventListener('abort', closeOnAbort)
