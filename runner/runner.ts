@@ -157,6 +157,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       counters: snap.counters,
       plan: planNow(),
       limits,
+      egress: { refusals: egress.refusals(), openSessions: egress.openSessions(), dns: dns.stats() },
     }
   }
 

@@ -17,8 +17,9 @@ export interface TsxProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>
 }
 
-export function spawnTsx(entry: string, env: Record<string, string | undefined>): TsxProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `as` runs it as another user (the caller must be root). */
+export function spawnTsx(entry: string, env: Record<string, string | undefined>, o: { as?: { uid: number; gid: number } } = {}): TsxProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...o.as })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))

@@ -23,7 +23,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `runner/main.ts` as a real child process and waits until it reports ready. */
-export async function startRunnerProcess(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<RunnerProcess> {
+export async function startRunnerProcess(env: Record<string, string> = {}, o: { readyTimeoutMs?: number; as?: { uid: number; gid: number } } = {}): Promise<RunnerProcess> {
   const port = await freePort()
   const proc = spawnTsx('runner/main.ts', {
     PORT: String(port),
@@ -32,7 +32,7 @@ export async function startRunnerProcess(env: Record<string, string> = {}, o: { 
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
     ...env,
-  })
+  }, { as: o.as })
   const url = `http://127.0.0.1:${port}`
   await waitUntilReady('runner', proc, answersOk(`${url}/ready`), { timeoutMs: o.readyTimeoutMs ?? 60_000 })
   return { url, port, child: proc.child, pid: proc.pid, output: proc.output, exited: proc.exited, stop: proc.stop }
