@@ -59,6 +59,7 @@ export async function startEgressProxy(o: EgressOptions): Promise<EgressProxy> {
   const ownPorts = new Set<number>()
   let refused = 0
 
+  /** `budget` is a request's; the browser's own listener has none (and lives as long as the proxy) */
   async function openSession(upstreamSettings: ProxySettings | null, budget: DnsBudget | undefined): Promise<EgressSession> {
     const upstream = upstreamSettings ? upstreamOf(upstreamSettings) : undefined
     const failures = new Map<string, EgressOutcome>()
@@ -71,6 +72,11 @@ export async function startEgressProxy(o: EgressOptions): Promise<EgressProxy> {
       agent,
       connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       async destination(hostname, port, signal) {
+        // a page asks again and again for what was refused; within one request the answer stands
+        if (budget && failures.get(hostname)?.kind === 'refused') {
+          refused++
+          return undefined
+        }
         try {
           return await destinationOf(hostname, port, signal)
         } catch (error) {

@@ -102,6 +102,17 @@ describe('egress proxy', () => {
     expect(forbidden.requests).toEqual([])
   })
 
+  it("keeps a refusal for the rest of a request's session without asking again", async () => {
+    const session = await proxy.openSession()
+    rebindTo = ['127.0.0.2']
+    expect(await connectVia(session.url, `rebind.test:${allowed.port}`)).toBe('HTTP/1.1 403 Forbidden')
+    const askedBefore = asked.length
+    rebindTo = ['127.0.0.1']
+    expect(await connectVia(session.url, `rebind.test:${allowed.port}`)).toBe('HTTP/1.1 403 Forbidden')
+    expect(asked.length).toBe(askedBefore)
+    await session.close()
+  })
+
   it('reports a refused upstream connection with its socket error code', async () => {
     const closed = allowed.port === 1 ? 2 : 1 // port 1 on loopback: nothing listens
     const res = await viaProxy(proxy.url, `http://127.0.0.1:${closed}/`)

@@ -30,6 +30,8 @@ export interface UrlPolicyOptions {
   readonly resolveTimeoutMs?: number
 }
 
+const MAX_REMEMBERED_VERDICTS = 4096
+
 export const ALLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:'])
 
 /** True for an IP address or a *.localhost name: judged without asking DNS. */
@@ -48,11 +50,16 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
   const defaultResolve = o.resolve ?? systemResolver
   const resolveTimeoutMs = o.resolveTimeoutMs ?? 5_000
 
+  // the egress proxy asks about the same few addresses for every request a page makes
+  const verdicts = new Map<string, RefusalRule | null>()
   function checkAddress(ip: string): RefusalRule | null {
+    const known = verdicts.get(ip)
+    if (known !== undefined) return known
     const addr = parseAddress(ip)
-    if (!addr) return 'invalid-address'
-    if (allow.contains(addr)) return null
-    return classifyAddress(addr)
+    const verdict = !addr ? 'invalid-address' : allow.contains(addr) ? null : classifyAddress(addr)
+    if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear()
+    verdicts.set(ip, verdict)
+    return verdict
   }
 
   async function addressesOf(hostname: string, field: string, resolve: Resolver): Promise<readonly string[]> {
