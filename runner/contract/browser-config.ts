@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { unwrapTyped } from './crawl4ai-typed.ts'
 import { ProxyInput } from './proxy-config.ts'
 
 // crawl4ai's BrowserConfig, split the way Playwright splits it: launch options need a browser
@@ -121,21 +122,12 @@ function rejectForbidden(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
-const Wrapped = z.object({ type: z.literal('BrowserConfig'), params: z.unknown() }).strict()
-
 /** A plain object or crawl4ai's `{type: "BrowserConfig", params: {...}}`. */
 export const BrowserConfig = z
   .preprocess((input, ctx) => {
-    if (input && typeof input === 'object' && 'type' in input) {
-      const parsed = Wrapped.safeParse(input)
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', path: ['type'], message: 'must be "BrowserConfig" with a params object' })
-        return z.NEVER
-      }
-      input = parsed.data.params ?? {}
-    }
-    rejectForbidden(input, ctx)
-    return input
+    const params = unwrapTyped(input, 'BrowserConfig', ctx)
+    rejectForbidden(params, ctx)
+    return params
   }, BrowserParams)
   .openapi('BrowserConfig', {
     description:

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { unwrapTyped } from './crawl4ai-typed.ts'
 
 // A caller's own proxy (browser_config.proxy or proxy_config), in every spelling crawl4ai and
 // Playwright use: a string ("http://user:pass@host:port", "host:port", crawl4ai's
@@ -36,8 +37,6 @@ const ProxyObject = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['server'], message: problem })
   })
 
-const Typed = z.object({ type: z.literal('ProxyConfig'), params: z.unknown() }).strict()
-
 /** browser_config.proxy and browser_config.proxy_config */
 export const ProxyInput = z
   .preprocess((input, ctx) => {
@@ -49,15 +48,7 @@ export const ProxyInput = z
       }
       return parsed
     }
-    if (input && typeof input === 'object' && 'type' in input) {
-      const typed = Typed.safeParse(input)
-      if (!typed.success) {
-        ctx.addIssue({ code: 'custom', path: ['type'], message: 'must be "ProxyConfig" with a params object' })
-        return z.NEVER
-      }
-      return typed.data.params
-    }
-    return input
+    return unwrapTyped(input, 'ProxyConfig', ctx)
   }, ProxyObject)
   .openapi('ProxyConfig', {
     description:
