@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions } from 'playwright-core'
-import { BASE_CHROMIUM_ARGS, egressLockdownArgs } from '../../runner/browser/chromium-flags.ts'
+import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, PLAYWRIGHT_DISABLE_FEATURES_ARG } from '../../runner/browser/chromium-flags.ts'
 import { createDnsResolver } from '../../runner/egress/dns-resolver.ts'
 import { startEgressProxy } from '../../runner/egress/egress-proxy.ts'
 import { nodeDnsQuery } from '../../runner/egress/node-dns-query.ts'
@@ -20,8 +20,9 @@ export interface Target {
 
 export const FIXTURE_MARKER = 'crawlfleet-fixture-home'
 
+/** The runner's base flags (its one merged --disable-features included), minus the egress lockdown and proxy. */
 export function launchOptions(): LaunchOptions {
-  return { executablePath: chromiumPath(), headless: true, args: [...BASE_CHROMIUM_ARGS] }
+  return { executablePath: chromiumPath(), headless: true, args: [...BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG], ignoreDefaultArgs: [PLAYWRIGHT_DISABLE_FEATURES_ARG] }
 }
 
 /** 200 when the HTML holds the marker; 1 = rendered, but not the page asked for. */
