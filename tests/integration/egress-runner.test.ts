@@ -9,6 +9,7 @@ import { findChromium, isExecutableFile } from '../../runner/browser/find-chromi
 import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { listenOnLoopback, type LoopbackListener } from '../../runner/util/listen-loopback.ts'
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.ts'
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.ts'
 import { countConnections, countDatagrams, type CountingListener } from '../helpers/listeners.ts'
@@ -37,6 +38,7 @@ let secret4: CountingListener
 let secret6: CountingListener
 let stun4: CountingListener
 let stun6: CountingListener
+let llm: FakeOpenAi
 let runner: RunnerProcess
 
 beforeAll(async () => {
@@ -55,6 +57,7 @@ beforeAll(async () => {
   secret6 = await countConnections('::1')
   stun4 = await countDatagrams('127.0.0.1')
   stun6 = await countDatagrams('::1')
+  llm = await startFakeOpenAi()
   runner = await startRunnerProcess({
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.2/32',
     CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
@@ -63,6 +66,8 @@ beforeAll(async () => {
     CRAWLFLEET_DNS_TRIES: '1',
     CRAWLFLEET_DNS_MIN_TTL_SEC: '0',
     CRAWLFLEET_PAGES_PER_CORE: '2',
+    CRAWLFLEET_LLM_BASE_URL: llm.baseUrl,
+    CRAWLFLEET_LLM_MODEL: 'test-model',
     // what the browsers must not inherit
     CRAWLFLEET_LLM_API_KEY: LLM_KEY,
     AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: AWS_URI,
@@ -71,7 +76,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await runner?.stop()
-  for (const l of [site, pages, upstream, rebindTrap, secret4, secret6, stun4, stun6, dns]) await l?.close()
+  for (const l of [site, pages, upstream, rebindTrap, secret4, secret6, stun4, stun6, dns, llm]) await l?.close()
 })
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any; ms: number }> {
@@ -171,6 +176,7 @@ describe('redirects, fetch and WebSockets', () => {
     ['/screenshot', (url) => ({ url })],
     ['/pdf', (url) => ({ url })],
     ['/execute_js', (url) => ({ url, scripts: ['document.title'] })],
+    ['/llm', (url) => ({ url, q: 'What is on the page?' })],
   ]
 
   it.each([
@@ -188,6 +194,7 @@ describe('redirects, fetch and WebSockets', () => {
     const crawl = await post('/crawl', { urls: [url()] })
     expect(crawl.body.results[0]).toMatchObject({ success: false, error_message: expect.stringMatching(new RegExp(`^URL_REFUSED: .*\\(rule: ${rule}\\)$`)) })
     expect(secret4.count()).toBe(0)
+    expect(llm.requests).toEqual([]) // /llm stopped at the page, before the model
   })
 
   it("blocks a page's fetch and WebSockets to private addresses, directly or through a redirect", async () => {
