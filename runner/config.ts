@@ -30,6 +30,16 @@ export interface RunnerConfig {
   readonly jobs: JobSettings
   /** undefined when no webhook secret is configured: a job with webhook_config gets 501 */
   readonly webhook: WebhookSettings | undefined
+  /** the egress proxy's resolver (runner/egress/dns-resolver.ts) */
+  readonly dns: {
+    readonly servers: readonly string[]
+    readonly timeoutMs: number
+    readonly tries: number
+    readonly minTtlMs: number
+    readonly maxTtlMs: number
+    readonly negativeTtlMs: number
+  }
+  readonly chromiumSandbox: 'auto' | 'on' | 'off'
 }
 
 /** The only reader of the runner's environment; a bad value throws naming its variable. */
@@ -56,6 +66,15 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
       region && s.cloudwatch === 'on' ? { region, service: s.metricsService, periodMs: s.cloudwatchPeriodSec * 1000 } : undefined,
     ecsMetadataUri: s.ecsMetadataUri,
     jobs: { ttlMs: s.jobTtlSec * 1000, maxBytes: s.jobStoreBytes, maxUnfinished: s.jobsMax, running: s.jobsRunning },
+    dns: {
+      servers: s.dnsServers,
+      timeoutMs: s.dnsTimeoutMs,
+      tries: s.dnsTries,
+      minTtlMs: s.dnsMinTtlSec * 1000,
+      maxTtlMs: s.dnsMaxTtlSec * 1000,
+      negativeTtlMs: s.dnsNegativeTtlSec * 1000,
+    },
+    chromiumSandbox: s.chromiumSandbox,
     webhook: s.webhookSecret && { key: s.webhookSecret, attempts: s.webhookAttempts, retryMs: s.webhookRetryMs, timeoutMs: s.webhookTimeoutMs },
   }
 }
@@ -71,4 +90,9 @@ function llmConfigFrom(s: RunnerSettings): LlmConfig | undefined {
     timeoutMs: s.llmTimeoutMs,
     jsonMode: s.llmJsonMode,
   }
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value as T
 }

@@ -2,6 +2,7 @@
 import { chromium } from 'playwright-core'
 import { readRunnerConfig } from './config.ts'
 import { findChromium, isExecutableFile } from './browser/find-chromium.ts'
+import { browserEnvironment } from './browser/browser-env.ts'
 import { createPlaywrightLauncher } from './browser/launcher-playwright.ts'
 import { treePssBytes } from './browser/process-tree.ts'
 import { createOpenAiClient } from './llm/openai-client.ts'
@@ -22,7 +23,15 @@ const executablePath = findChromium({
 
 const runner = await startRunner(config, {
   clock: systemClock,
-  launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),
+  launcher: ({ egressProxyUrl }) =>
+    createPlaywrightLauncher({
+      executablePath,
+      egressProxyUrl,
+      env: browserEnvironment(process.env),
+      sandbox: config.chromiumSandbox,
+      runningAsRoot: process.getuid?.() === 0,
+      log: (event, fields) => log.warn({ event, ...fields }),
+    }),
   resources: systemResourceReader({ ecsMetadataUri: config.ecsMetadataUri }),
   measureBrowserBytes: async (pid) => (pid ? treePssBytes(pid) : 0),
   llm: config.llm && createOpenAiClient(config.llm),

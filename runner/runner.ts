@@ -4,7 +4,9 @@ import type { Browser } from 'playwright-core'
 import { createRunnerApp } from './http/app.ts'
 import type { RunnerConfig } from './config.ts'
 import { createUrlPolicy } from './contract/url-policy/check-url.ts'
+import { createDnsResolver } from './egress/dns-resolver.ts'
 import { startEgressProxy } from './egress/egress-proxy.ts'
+import { nodeDnsQuery } from './egress/node-dns-query.ts'
 import { WarmSpares } from './session/warm-spares.ts'
 import { pageWorkFactory } from './session/with-page.ts'
 import { createPrometheusMetrics } from './metrics/prometheus.ts'
@@ -24,10 +26,11 @@ import { withDeadline } from './util/with-deadline.ts'
 import type { LlmClient } from './llm/openai-client.ts'
 import { browserMemorySampler } from './metrics/browser-memory.ts'
 import { wireJobs } from './wire-jobs.ts'
+import type { ContextOptions, ProxySettings } from './contract/signature.ts'
 
 export interface RunnerDeps {
   readonly clock: Clock
-  /** the launcher, given the egress proxy every browser without a proxy of its own must use */
+  /** the launcher, given the egress proxy: every browser's only way out */
   readonly launcher: (o: { egressProxyUrl: string }) => Launcher<Browser>
   readonly resources: PressureSource & { limits(): Promise<Limits> }
   readonly measureBrowserBytes?: (pid: number | undefined) => Promise<number>
@@ -66,9 +69,17 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   )
   const settings = config.pool
 
+  const dns = createDnsResolver({ query: nodeDnsQuery(config.dns), clock, ...config.dns, lookupTimeoutMs: config.dns.timeoutMs * config.dns.tries })
+  // a request's up-front checks (its URL, its proxy) get a budget each: they never wait behind another request's names;
   // off ECS, the runner is somebody's own: its refusals say which setting lets a private address through
-  const policy = createUrlPolicy({ allowCidrs: config.allowCidrs, explainAllowCidrs: config.ecsMetadataUri === undefined })
-  const egress = await startEgressProxy((host) => policy.resolveHost(host), { log: (event, fields) => log.info({ event, ...fields }) })
+  const policy = createUrlPolicy({
+    allowCidrs: config.allowCidrs,
+    resolve: (host) => dns.resolve(host, { budget: dns.budget() }),
+    explainAllowCidrs: config.ecsMetadataUri === undefined,
+  })
+  const egress = await startEgressProxy({ policy, dns, log: (event, fields) => log.debug({ event, ...fields }) })
+  const openSession = async (browser: Browser, context: ContextOptions, upstream: ProxySettings | null) =>
+    openPageSession(browser, context, await egress.openSession({ upstream }))
   const pool = new BrowserPool<Browser>({
     launcher: deps.launcher({ egressProxyUrl: egress.url }),
     clock,
@@ -83,7 +94,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const checkUrl = async (url: string, field = 'url') => void (await policy.check(url, field))
   const spares = new WarmSpares({
     perBrowser: config.warmSparesPerBrowser,
-    open: (browser) => openPageSession(browser, {}),
+    open: (browser) => openSession(browser, {}, null),
     hasIdleSlot: () => admission.stats().running < planNow().pageSlots,
   })
   const pageWork = pageWorkFactory({
@@ -92,7 +103,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     checkProxy: async (server) => void (await policy.resolveHost(new URL(server).hostname, 'browser_config.proxy')),
     checkUrl,
     spares,
-    egressFailure: (hostname) => egress.lastFailure(hostname),
+    openSession: (browser, req) => openSession(browser, req.context, req.launch.proxy),
   })
 
   let draining = false
@@ -169,6 +180,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       jobs: jobs.stats(),
       plan: planNow(),
       limits,
+      egress: { refusals: egress.refusals(), openSessions: egress.openSessions(), dns: dns.stats() },
     }
   }
 

@@ -1,6 +1,9 @@
 import { chromium, type Browser, type BrowserContextOptions, type LaunchOptions } from 'playwright-core'
-import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
+import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, PLAYWRIGHT_DISABLE_FEATURES_ARG } from '../../runner/browser/chromium-flags.ts'
+import { createDnsResolver } from '../../runner/egress/dns-resolver.ts'
 import { startEgressProxy } from '../../runner/egress/egress-proxy.ts'
+import { nodeDnsQuery } from '../../runner/egress/node-dns-query.ts'
+import { systemClock } from '../../runner/util/clock.ts'
 import { createUrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
 import { openPageSession } from '../../runner/session/page-session.ts'
 import { chromiumPath } from './machine.ts'
@@ -17,8 +20,9 @@ export interface Target {
 
 export const FIXTURE_MARKER = 'crawlfleet-fixture-home'
 
+/** The runner's base flags (its one merged --disable-features included), minus the egress lockdown and proxy. */
 export function launchOptions(): LaunchOptions {
-  return { executablePath: chromiumPath(), headless: true, args: [...BASE_CHROMIUM_ARGS] }
+  return { executablePath: chromiumPath(), headless: true, args: [...BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG], ignoreDefaultArgs: [PLAYWRIGHT_DISABLE_FEATURES_ARG] }
 }
 
 /** 200 when the HTML holds the marker; 1 = rendered, but not the page asked for. */
@@ -63,12 +67,13 @@ export function launchPerRequest(url: string): Target {
  */
 export async function egressSession(url: string): Promise<Target> {
   const policy = createUrlPolicy({ allowCidrs: ['127.0.0.0/8'] })
-  const egress = await startEgressProxy((host) => policy.resolveHost(host))
-  const browser = await chromium.launch({ ...launchOptions(), proxy: { server: egress.url } })
+  const egress = await startEgressProxy({ policy, dns: createDnsResolver({ query: nodeDnsQuery({ servers: [], timeoutMs: 1000, tries: 2 }), clock: systemClock }) })
+  const o = launchOptions()
+  const browser = await chromium.launch({ ...o, args: [...(o.args ?? []), ...egressLockdownArgs(egress.url)], proxy: { server: egress.url } })
   return {
     name: 'in-process-egress-session',
     send: async () => {
-      const s = await openPageSession(browser, {})
+      const s = await openPageSession(browser, {}, await egress.openSession())
       try {
         await s.page.goto(url)
         return checked(await s.page.content())

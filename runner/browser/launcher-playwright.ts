@@ -6,8 +6,8 @@ import { CLOSE_GRACE_MS } from '../pool/pool-settings.ts'
 import type { BrowserHandle, Launcher } from '../pool/types.ts'
 import { systemClock } from '../util/clock.ts'
 import { abortable, withDeadline } from '../util/with-deadline.ts'
-import { BASE_CHROMIUM_ARGS } from './chromium-flags.ts'
-import { findPidByArg, killTree, readProcStat } from './process-tree.ts'
+import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, LOCKED_FLAG_PREFIXES, PLAYWRIGHT_DISABLE_FEATURES_ARG } from './chromium-flags.ts'
+import { findPidByArg, killTree, readCommandLine, readProcStat } from './process-tree.ts'
 
 // The only file of the pool that knows Playwright.
 
@@ -17,9 +17,16 @@ export interface PlaywrightLauncherOptions {
   /** @default DEFAULT_LAUNCH_TIMEOUT_MS */
   readonly launchTimeoutMs?: number
   readonly log?: (event: string, fields: object) => void
-  /** where browsers without a proxy of their own send all traffic (the URL policy's egress proxy) */
-  readonly egressProxyUrl?: string
+  /** every browser's proxy, whatever the caller asked for: the egress proxy is the only way out */
+  readonly egressProxyUrl: string
+  /** the browser processes' whole environment (browserEnvironment() of the runner's) */
+  readonly env: Readonly<Record<string, string>>
+  /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
+  readonly sandbox?: SandboxMode
+  readonly runningAsRoot?: boolean
 }
+
+export type SandboxMode = 'auto' | 'on' | 'off'
 
 /** a headless shell launches in ~0.1–0.3 s; this only catches a Chromium that never comes up */
 export const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000
@@ -41,42 +48,81 @@ export interface PlaywrightLauncher extends Launcher<Browser> {
 export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): PlaywrightLauncher {
   const baseArgs = o.baseArgs ?? BASE_CHROMIUM_ARGS
   const log = o.log ?? (() => undefined)
+  const lockdown = egressLockdownArgs(o.egressProxyUrl)
+  const mode = o.sandbox ?? 'auto'
+  let sandbox = mode === 'on' || (mode === 'auto' && !o.runningAsRoot)
+
+  async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean): Promise<PlaywrightHandle> {
+    signal.throwIfAborted()
+    const locked = options.args.find((a) => LOCKED_FLAG_PREFIXES.some((p) => a.startsWith(p)))
+    if (locked) throw new Error(`the launch flag ${locked} is the service's own`)
+    const marker = `${MARKER_ARG_PREFIX}${randomUUID()}`
+    const launching = chromium.launch({
+      executablePath: o.executablePath,
+      headless: true,
+      // the caller's flags first: ours come after them, and Chromium keeps the last of a flag
+      args: [...baseArgs, ...options.args, DISABLE_FEATURES_ARG, ...lockdown, marker],
+      ignoreDefaultArgs: [PLAYWRIGHT_DISABLE_FEATURES_ARG],
+      // a caller's proxy is the egress proxy's upstream (per request context), never the browser's;
+      // Playwright adds <-loopback> to the bypass list, so loopback goes through the proxy too
+      proxy: { server: o.egressProxyUrl },
+      env: { ...o.env },
+      chromiumSandbox: withSandbox,
+      timeout: o.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
+      // the runner drains on SIGTERM itself; a browser launched over a pipe exits when the runner dies
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    })
+    let browser: Browser
+    try {
+      browser = await abortable(launching, signal)
+    } catch (err) {
+      // aborted mid-launch: the browser still comes up, and nobody else will close it
+      if (signal.aborted) {
+        void launching
+          .then(async (b) => closeOrKill(await handleFor(b, marker), CLOSE_GRACE_MS, systemClock, log))
+          .then(() => log('browser.abandoned_closed', { marker }), () => undefined)
+      }
+      throw err
+    }
+    const handle = await handleFor(browser, marker)
+    if (signal.aborted) {
+      await closeOrKill(handle, CLOSE_GRACE_MS, systemClock, log)
+      throw signal.reason
+    }
+    if (handle.pid !== undefined) void checkFlags(handle.pid, log)
+    return handle
+  }
+
   return {
     async launch(options, signal) {
-      signal.throwIfAborted()
-      const marker = `${MARKER_ARG_PREFIX}${randomUUID()}`
-      const launching = chromium.launch({
-        executablePath: o.executablePath,
-        headless: true,
-        args: [...baseArgs, ...options.args, marker],
-        // Playwright adds <-loopback> to the bypass list, so loopback goes through the proxy too
-        proxy: options.proxy ?? (o.egressProxyUrl ? { server: o.egressProxyUrl } : undefined),
-        timeout: o.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
-        // the runner drains on SIGTERM itself; a browser launched over a pipe exits when the runner dies
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-      })
-      let browser: Browser
       try {
-        browser = await abortable(launching, signal)
+        return await launchOnce(options, signal, sandbox)
       } catch (err) {
-        // aborted mid-launch: the browser still comes up, and nobody else will close it
-        if (signal.aborted) {
-          void launching
-            .then(async (b) => closeOrKill(await handleFor(b, marker), CLOSE_GRACE_MS, systemClock, log))
-            .then(() => log('browser.abandoned_closed', { marker }), () => undefined)
-        }
-        throw err
+        if (!sandbox || mode !== 'auto' || signal.aborted || !isSandboxFailure(err)) throw err
+        sandbox = false
+        log('chromium.sandbox_unavailable', { reason: firstLine(err) })
+        return launchOnce(options, signal, false)
       }
-      const handle = await handleFor(browser, marker)
-      if (signal.aborted) {
-        await closeOrKill(handle, CLOSE_GRACE_MS, systemClock, log)
-        throw signal.reason
-      }
-      return handle
     },
   }
+}
+
+/** Chromium could not set up its sandbox (no user namespaces, no setuid helper, running as root). */
+function isSandboxFailure(err: unknown): boolean {
+  return /No usable sandbox|Failed to move to new namespace|without --no-sandbox|zygote_host/i.test(err instanceof Error ? err.message : String(err))
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n').find((l) => /sandbox|namespace/i.test(l)) ?? String(err).slice(0, 200)
+}
+
+/** Exactly one --disable-features (ours): a Playwright upgrade that changes its list would add a second. */
+async function checkFlags(pid: number, log: (event: string, fields: object) => void): Promise<void> {
+  const args = await readCommandLine(pid)
+  const disableFeatures = args.filter((a) => a.startsWith('--disable-features='))
+  if (disableFeatures.length !== 1 || disableFeatures[0] !== DISABLE_FEATURES_ARG) log('chromium.flags_drift', { disableFeatures })
 }
 
 async function handleFor(browser: Browser, marker: string): Promise<PlaywrightHandle> {

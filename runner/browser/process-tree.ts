@@ -57,6 +57,12 @@ export async function readProcStat(pid: number, procRoot = '/proc'): Promise<Pro
   return text === undefined ? undefined : parseProcStat(text)
 }
 
+/** A process's arguments; [] when it is gone. */
+export async function readCommandLine(pid: number, procRoot = '/proc'): Promise<string[]> {
+  const cmdline = await readFile(`${procRoot}/${pid}/cmdline`, 'utf8').catch(() => '')
+  return cmdline.split('\0').filter((a) => a !== '')
+}
+
 /** The pid whose command line holds `arg` exactly (a unique marker passed at launch). */
 export async function findPidByArg(arg: string, procRoot = '/proc'): Promise<number | undefined> {
   for (const name of await readdir(procRoot)) {

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi'
+import { unwrapTyped } from './crawl4ai-typed.ts'
+import { ProxyInput } from './proxy-config.ts'
 
 // crawl4ai's BrowserConfig, split the way Playwright splits it: launch options need a browser
 // process of their own (they make the signature); context options are per request and cheap.
@@ -62,17 +64,6 @@ export function isAllowedExtraArg(arg: string): boolean {
   return ALLOWED_EXTRA_ARGS.some((a) => (typeof a === 'string' ? a === arg : a.test(arg)))
 }
 
-const ProxyObject = z
-  .object({
-    server: z.string().min(1).max(2048),
-    username: z.string().max(512).optional(),
-    password: z.string().max(512).optional(),
-    bypass: z.string().max(2048).optional(),
-  })
-  .strict()
-
-const Proxy = z.union([z.string().min(1).max(2048), ProxyObject])
-
 export const Viewport = z
   .object({
     width: z.number().int().min(100).max(7680),
@@ -89,8 +80,9 @@ const BrowserParams = z
   .object({
     browser_type: z.literal('chromium').optional().openapi({ description: 'only Chromium is served' }),
     headless: z.literal(true, { message: 'only headless browsers are served' }).optional(),
-    proxy: Proxy.optional(),
-    proxy_config: ProxyObject.optional(),
+    // null: crawl4ai sends its unset proxy fields as null
+    proxy: ProxyInput.nullish(),
+    proxy_config: ProxyInput.nullish(),
     text_mode: z.boolean().optional(),
     light_mode: z.boolean().optional(),
     extra_args: z
@@ -130,21 +122,12 @@ function rejectForbidden(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
-const Wrapped = z.object({ type: z.literal('BrowserConfig'), params: z.unknown() }).strict()
-
 /** A plain object or crawl4ai's `{type: "BrowserConfig", params: {...}}`. */
 export const BrowserConfig = z
   .preprocess((input, ctx) => {
-    if (input && typeof input === 'object' && 'type' in input) {
-      const parsed = Wrapped.safeParse(input)
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', path: ['type'], message: 'must be "BrowserConfig" with a params object' })
-        return z.NEVER
-      }
-      input = parsed.data.params ?? {}
-    }
-    rejectForbidden(input, ctx)
-    return input
+    const params = unwrapTyped(input, 'BrowserConfig', ctx)
+    rejectForbidden(params, ctx)
+    return params
   }, BrowserParams)
   .openapi('BrowserConfig', {
     description:

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { LIGHT_MODE_ARGS, TEXT_MODE_ARGS, type BrowserConfigInput } from './browser-config.ts'
+import { proxySettingsOf, type ProxySettings } from './proxy-config.ts'
 
 /** Everything that needs a browser process of its own. Normalised: defaults filled in, flags sorted. */
 export interface LaunchOptions {
@@ -10,12 +11,7 @@ export interface LaunchOptions {
   readonly args: readonly string[]
 }
 
-export interface ProxySettings {
-  readonly server: string
-  readonly username?: string
-  readonly password?: string
-  readonly bypass?: string
-}
+export type { ProxySettings }
 
 /** Per-request settings: every request gets a fresh BrowserContext made with these. */
 export interface ContextOptions {
@@ -42,9 +38,9 @@ export function launchOptionsFrom(config: BrowserConfigInput | undefined): Launc
   // text_mode and light_mode are spellings of flag sets: fold them so equal browsers share a signature
   if (config.text_mode) TEXT_MODE_ARGS.forEach((a) => args.add(a))
   if (config.light_mode) LIGHT_MODE_ARGS.forEach((a) => args.add(a))
+  // crawl4ai: proxy_config wins over proxy; the proxy (credentials included) is the egress proxy's upstream
   const proxyInput = config.proxy_config ?? config.proxy
-  const proxy: ProxySettings | null =
-    proxyInput === undefined ? null : typeof proxyInput === 'string' ? { server: normaliseProxyServer(proxyInput) } : dropUndefined({ ...proxyInput, server: normaliseProxyServer(proxyInput.server) })
+  const proxy: ProxySettings | null = proxyInput == null ? null : proxySettingsOf(proxyInput)
   return { browserType: 'chromium', headless: true, proxy, args: [...args].sort() }
 }
 
@@ -85,16 +81,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
   }
   return JSON.stringify(value)
-}
-
-function normaliseProxyServer(server: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `http://${server}`
-  try {
-    const u = new URL(withScheme)
-    return `${u.protocol}//${u.host}`
-  } catch {
-    return server.trim().toLowerCase()
-  }
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -19,7 +19,8 @@ export async function navigate(page: Page, url: string, o: NavigateOptions): Pro
   page.setDefaultTimeout(o.timeoutMs)
   page.setDefaultNavigationTimeout(o.timeoutMs)
   const response = await gotoOrFail(page, url, o)
-  if (response) throwIfAnsweredByEgressProxy(response.headers(), new URL(response.url()).hostname)
+  // the egress proxy answers plain HTTP only (HTTPS reaches it as a tunnel), and drops these headers from targets' answers
+  if (response && new URL(response.url()).protocol === 'http:') throwIfAnsweredByEgressProxy(response.headers(), new URL(response.url()).hostname)
   if (o.waitFor) await waitFor(page, o.waitFor, o.timeoutMs)
   return { statusCode: response?.status() ?? null, finalUrl: page.url() }
 }
@@ -27,6 +28,7 @@ export async function navigate(page: Page, url: string, o: NavigateOptions): Pro
 /** The egress proxy answers for targets it refused or could not reach; that answer is not the page. */
 function throwIfAnsweredByEgressProxy(headers: Record<string, string>, hostname: string): void {
   const rule = headers[EGRESS_HEADER.refused]
+  if (rule === 'scheme') throw new UrlRefusedError(rule, `${hostname} redirected the browser to a URL that is not http or https`, 'url')
   if (rule) throw new UrlRefusedError(rule, `the page led the browser to ${hostname}, which the URL policy refuses`, 'url')
   const code = headers[EGRESS_HEADER.upstreamError]
   if (code) throw targetFailureFromCode(code, hostname)
@@ -42,7 +44,7 @@ async function gotoOrFail(page: Page, url: string, o: NavigateOptions) {
     onFailed = (req) => {
       const errorText = req.failure()?.errorText ?? ''
       // ERR_ABORTED is a navigation replaced by another one, which goto itself reports
-      if (req.isNavigationRequest() && req.frame() === page.mainFrame() && !errorText.includes('ERR_ABORTED')) {
+      if (isMainDocument(page, req) && !errorText.includes('ERR_ABORTED')) {
         reject(new Error(`the main document failed: ${errorText}`))
       }
     }
@@ -53,6 +55,14 @@ async function gotoOrFail(page: Page, url: string, o: NavigateOptions) {
     return await Promise.race([page.goto(url, { waitUntil: o.waitUntil, timeout: o.timeoutMs }), mainDocumentFailed])
   } finally {
     page.off('requestfailed', onFailed!)
+  }
+}
+
+function isMainDocument(page: Page, req: Request): boolean {
+  try {
+    return req.isNavigationRequest() && req.frame() === page.mainFrame()
+  } catch {
+    return false // a service worker's request has no frame
   }
 }
 

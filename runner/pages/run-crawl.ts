@@ -52,7 +52,9 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
 }
 
 function failed(url: string, err: unknown): CrawlResult {
-  const message = err instanceof CrawlfleetError ? `${err.code}: ${err.message}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
+  // what the endpoint would answer: the code, the message, and the rule (URL_REFUSED: … (rule: loopback))
+  const message =
+    err instanceof CrawlfleetError ? `${err.code}: ${err.message}${err.rule ? ` (rule: ${err.rule})` : ''}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
   return {
     url,
     success: false,

@@ -4,6 +4,7 @@ import {
   InvalidFieldError,
   PageTimeoutError,
   TargetFailedError,
+  UrlRefusedError,
   type TargetFailure,
 } from '../contract/errors.ts'
 import type { EgressOutcome } from '../egress/egress-proxy.ts'
@@ -70,6 +71,9 @@ export function classifyPageError(err: unknown, ctx: FailureContext): Crawlfleet
   const badWaitFor = waitForError(err, message)
   if (badWaitFor) return badWaitFor
   if (/ERR_TUNNEL_CONNECTION_FAILED/.test(message)) return tunnelFailure(message, ctx)
+  if (/ERR_UNSAFE_REDIRECT|ERR_UNKNOWN_URL_SCHEME|ERR_DISALLOWED_URL_SCHEME/.test(message)) {
+    return new UrlRefusedError('scheme', 'the page redirected to a URL that is not http or https', 'url')
+  }
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new PageTimeoutError(`the page did not finish in time: ${firstLine(message)}`, { cause: err })
   }

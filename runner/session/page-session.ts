@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { InvalidFieldError } from '../contract/errors.ts'
 import type { ContextOptions } from '../contract/signature.ts'
+import type { EgressSession } from '../egress/egress-proxy.ts'
 
 // No request interception here: the URL policy is enforced for every request the browser makes by
 // the egress proxy (runner/egress/egress-proxy.ts), which also sees redirects and DNS answers.
@@ -12,6 +13,8 @@ export interface PageSession {
   readonly page: Page
   /** true once the page's renderer process died (killed, out of memory): the session is closed then */
   crashed(): boolean
+  /** the context's own way out (its proxy), closed with the session */
+  readonly egress?: EgressSession
   close(): Promise<void>
 }
 
@@ -33,13 +36,21 @@ export function checkHeaderValues(options: Pick<ContextOptions, 'extraHTTPHeader
   if (options.userAgent !== undefined && CONTROL_CHARACTER.test(options.userAgent)) throw new InvalidFieldError('user_agent', 'holds a control character')
 }
 
-export async function openPageSession(browser: Browser, options: ContextOptions): Promise<PageSession> {
-  checkHeaderValues(options)
-  const context = await browser.newContext({
-    ...options,
-    serviceWorkers: 'block', // a worker could outlive the request inside this context
-    acceptDownloads: false,
-  })
+/** A fresh context and page; with `egress`, the context's traffic leaves through that session, which closes with it. */
+export async function openPageSession(browser: Browser, options: ContextOptions, egress?: EgressSession): Promise<PageSession> {
+  let context: BrowserContext
+  try {
+    checkHeaderValues(options)
+    context = await browser.newContext({
+      ...options,
+      ...(egress ? { proxy: { server: egress.url } } : {}),
+      serviceWorkers: 'block', // a worker could outlive the request inside this context
+      acceptDownloads: false,
+    })
+  } catch (err) {
+    await egress?.close()
+    throw err
+  }
   try {
     const page = await context.newPage()
     // popups and dialogs would otherwise block or multiply the work of one request
@@ -47,15 +58,16 @@ export async function openPageSession(browser: Browser, options: ContextOptions)
     page.on('dialog', (d) => void d.dismiss().catch(() => undefined))
     let closing: Promise<void> | undefined
     let crashed = false
-    const close = () => (closing ??= context.close().catch(() => undefined))
+    const close = () => (closing ??= context.close().catch(() => undefined).then(() => egress?.close()))
     // a crashed page is not "closed" to Playwright: closing it keeps a warm spare from handing it out
     page.once('crash', () => {
       crashed = true
       void close()
     })
-    return { context, page, crashed: () => crashed, close }
+    return { context, page, crashed: () => crashed, egress, close }
   } catch (err) {
     await context.close().catch(() => undefined)
+    await egress?.close()
     throw err
   }
 }

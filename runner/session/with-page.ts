@@ -3,8 +3,8 @@ import type { BrowserRequest } from '../contract/browser-request.ts'
 import { isDefaultContext } from '../contract/browser-request.ts'
 import type { Lease } from '../pool/types.ts'
 import { abortable } from '../util/with-deadline.ts'
-import { classifyPageError, type FailureContext } from './classify-error.ts'
-import { openPageSession, type PageSession } from './page-session.ts'
+import { classifyPageError } from './classify-error.ts'
+import type { PageSession } from './page-session.ts'
 import type { PageWorkFactory } from './page-work.ts'
 import type { RequestDeadline } from './request-deadline.ts'
 import type { WarmSpares } from './warm-spares.ts'
@@ -20,7 +20,8 @@ export interface SessionDeps {
   readonly checkProxy: (server: string) => Promise<void>
   readonly checkUrl: (url: string, field: string) => Promise<void>
   readonly spares: WarmSpares
-  readonly egressFailure?: FailureContext['egressFailure']
+  /** a fresh context and page whose traffic leaves through an egress session of its own (the caller's proxy its upstream) */
+  readonly openSession: (browser: Browser, req: BrowserRequest) => Promise<PageSession>
 }
 
 export function pageWorkFactory(deps: SessionDeps): PageWorkFactory {
@@ -36,7 +37,8 @@ function withPage<T>(deps: SessionDeps, req: BrowserRequest, deadline: RequestDe
   return deps.admission.run(deadline.signal, async () => {
     if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
     const lease = await deps.pool.acquire(req, deadline.signal)
-    const useSpare = isDefaultContext(req.context)
+    // spares are made without a caller's proxy
+    const useSpare = isDefaultContext(req.context) && !req.launch.proxy
     let session: PageSession | undefined
     const closeOnAbort = () => void session?.close()
     deadline.signal.addEventListener('abort', closeOnAbort, { once: true })
@@ -46,15 +48,16 @@ function withPage<T>(deps: SessionDeps, req: BrowserRequest, deadline: RequestDe
     try {
       session =
         (useSpare ? await sessionOrAbort(deps.spares.take(lease.browserId), stop) : undefined) ??
-        (await sessionOrAbort(openPageSession(lease.browser, req.context), stop))
+        (await sessionOrAbort(deps.openSession(lease.browser, req), stop))
       if (deadline.signal.aborted) throw deadline.signal.reason
       return await abortable(fn(session.page, deadline.remainingMs()), stop)
     } catch (err) {
+      const egress = session?.egress
       throw classifyPageError(err, {
         signal: deadline.signal,
         crashed: lease.crashed,
         pageCrashed: session?.crashed() ?? false,
-        egressFailure: deps.egressFailure,
+        egressFailure: egress && ((hostname) => egress.lastFailure(hostname)),
       })
     } finally {
       deadline.signal.removeEventListener('abort', closeOnAbort)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.ts'
 import { CLUSTER_STARTUP_TIMEOUT_MS, startCluster, startRecorder, type Cluster, type Recorder } from './cluster.ts'
 
 // The SSRF corpus through the whole stack. Only the fixture site (127.0.0.1) is allowed; two
@@ -8,16 +9,19 @@ import { CLUSTER_STARTUP_TIMEOUT_MS, startCluster, startRecorder, type Cluster, 
 let cluster: Cluster
 let v4: Recorder
 let v6: Recorder
+let upstream: ForwardProxy
 
 beforeAll(async () => {
   v4 = await startRecorder('127.0.0.2')
   v6 = await startRecorder('::1')
+  upstream = await startForwardProxy('127.0.0.1')
   cluster = await startCluster({ runners: 3, allowCidrs: '127.0.0.1/32' })
 }, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {
   await cluster?.stop()
   await v4?.close()
   await v6?.close()
+  await upstream?.close()
 })
 
 const spellings = () => [
@@ -65,9 +69,27 @@ describe('cluster: SSRF corpus', () => {
     const res = await cluster.post('/html', { url: `${cluster.site.url}/redirect?to=${encodeURIComponent(`http://127.0.0.2:${v4.port}/redirected`)}` })
     const body = (await res.json()) as { success: boolean; html?: string; error?: { code: string } }
     expect(cluster.site.requests.some((p) => p.startsWith('/redirect'))).toBe(true)
-    expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400)
-    expect(body.success).toBe(false)
-    expect(typeof body.error?.code).toBe('string')
+    expect(res.status, JSON.stringify(body)).toBe(403)
+    expect(body).toMatchObject({ success: false, error: { code: 'URL_REFUSED', rule: 'loopback' } })
+  })
+
+  it("refuses a caller's bypass list at the edge, naming the field, for every endpoint", async () => {
+    const url = `${cluster.site.url}/redirect?to=${encodeURIComponent(`http://127.0.0.2:${v4.port}/bypassed`)}`
+    const browser_config = { proxy: { server: upstream.url, bypass: '127.0.0.2,localhost' } }
+    for (const [path, body] of [['/html', { url, browser_config }], ['/md', { url, browser_config }], ['/crawl', { urls: [url], browser_config }]] as const) {
+      const res = await cluster.post(path, body)
+      expect(res.status, path).toBe(400)
+      expect(await res.json(), path).toMatchObject({ error: { code: 'INVALID_FIELD', field: 'browser_config.proxy.bypass' } })
+    }
+  })
+
+  it("sends a caller's proxy traffic through the egress proxy: a redirect to a private address behind it is refused", async () => {
+    const url = `${cluster.site.url}/redirect?to=${encodeURIComponent(`http://127.0.0.2:${v4.port}/via-proxy`)}`
+    const res = await cluster.post('/html', { url, browser_config: { proxy_config: { type: 'ProxyConfig', params: { server: upstream.url } } } })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({ error: { code: 'URL_REFUSED', rule: 'loopback' } })
+    expect(upstream.seen.map((s) => s.target)).toContain(url) // the page itself went through the caller's proxy
+    expect(upstream.seen.filter((s) => s.target.startsWith('http://127.0.0.2') || s.target.startsWith('127.0.0.2'))).toEqual([])
   })
 
   it('blocks a page script that fetches a private address', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRunnerConfig } from '../../runner/config.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
+import { browserEnvironment } from '../../runner/browser/browser-env.ts'
 import { createPlaywrightLauncher } from '../../runner/browser/launcher-playwright.ts'
 import type { Limits, ResourceSample } from '../../runner/resources/types.ts'
 import { startRunner, type RunningRunner } from '../../runner/runner.ts'
@@ -63,7 +64,7 @@ beforeAll(async () => {
   const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => chromium.executablePath(), isExecutable: isExecutableFile })
   runner = await startRunner(config, {
     clock: systemClock,
-    launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl }),
+    launcher: ({ egressProxyUrl }) => createPlaywrightLauncher({ executablePath, egressProxyUrl, env: browserEnvironment(process.env), runningAsRoot: process.getuid?.() === 0 }),
     resources: pressure,
     measureBrowserBytes: async () => BROWSER_BYTES,
     log: createLogger({ name: 'runner', level: 'warn' }),

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,11 +22,13 @@ export interface TsxProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>
 }
 
-export function spawnTsx(entry: string, env: Record<string, string | undefined>): TsxProcess {
+/** `as` runs it as another user (the caller must be root). */
+export function spawnTsx(entry: string, env: Record<string, string | undefined>, o: { as?: { uid: number; gid: number } } = {}): TsxProcess {
   // a temp directory of its own, removed when it exits: what Playwright leaves there (profiles and
   // artifacts of browsers killed with their runner) does not outlive the test
   const tmp = mkdtempSync(join(tmpdir(), 'crawlfleet-proc-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  if (o.as) chownSync(tmp, o.as.uid, o.as.gid)
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...o.as })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))

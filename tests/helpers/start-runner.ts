@@ -29,7 +29,15 @@ export async function freePort(): Promise<number> {
 /** Starts `runner/main.ts` as a real child process and waits until it reports ready. */
 export async function startRunnerProcess(
   env: Record<string, string> = {},
-  o: { readyTimeoutMs?: number; /** @default 0: the runner takes a free port and tells us */ port?: number; /** a loopback address of its own, like a task's IP. @default 127.0.0.1 */ host?: string } = {},
+  o: {
+    readyTimeoutMs?: number
+    /** @default 0: the runner takes a free port and tells us */
+    port?: number
+    /** a loopback address of its own, like a task's IP. @default 127.0.0.1 */
+    host?: string
+    /** run it as another user (the caller must be root) */
+    as?: { uid: number; gid: number }
+  } = {},
 ): Promise<RunnerProcess> {
   // port 0: the runner takes a free port itself and tells us which (a port picked here could be taken before it binds)
   const host = o.host ?? '127.0.0.1'
@@ -41,7 +49,7 @@ export async function startRunnerProcess(
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
     ...env,
-  })
+  }, { as: o.as })
   const timeoutMs = o.readyTimeoutMs ?? 60_000
   const timer = setTimeout(() => void proc.stop('SIGKILL'), timeoutMs)
   const { port } = await proc.message(isListening).finally(() => clearTimeout(timer))

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BrowserCrashedError } from '../../runner/contract/errors.ts'
 import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
+import { browserEnvironment } from '../../runner/browser/browser-env.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX, type PlaywrightHandle } from '../../runner/browser/launcher-playwright.ts'
 import { findPidByArg, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
 import { BrowserCostModel } from '../../runner/pool/cost-model.ts'
@@ -19,6 +20,8 @@ import { deferred } from '../helpers/fake-clock.ts'
 // kills and shutdown against real processes. No HTTP.
 
 const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
+/** these browsers render set content only: their proxy (port 9, discard) is never asked for anything */
+const launcherBase = { executablePath, egressProxyUrl: 'http://127.0.0.1:9', env: browserEnvironment(process.env), runningAsRoot: process.getuid?.() === 0 }
 const DEFAULT_REQ = { launch: DEFAULT_LAUNCH, signature: DEFAULT_SIGNATURE }
 const textLaunch = launchOptionsFrom({ text_mode: true })
 const TEXT_REQ = { launch: textLaunch, signature: signatureOf(textLaunch) }
@@ -29,7 +32,7 @@ const calm: PressureSource = {
 }
 
 function realPool() {
-  const base = createPlaywrightLauncher({ executablePath, launchTimeoutMs: 30_000 })
+  const base = createPlaywrightLauncher({ ...launcherBase, launchTimeoutMs: 30_000 })
   const handles: PlaywrightHandle[] = []
   const events: { event: string; fields: Record<string, unknown> }[] = []
   const listeners: ((event: string, fields: Record<string, unknown>) => void)[] = []
@@ -155,7 +158,7 @@ describe('BrowserPool with Playwright and the headless shell', () => {
   it('honours an abort before the launch and closes a browser whose launch was abandoned', async () => {
     const abandoned = deferred<string>()
     const launcher = createPlaywrightLauncher({
-      executablePath,
+      ...launcherBase,
       launchTimeoutMs: 30_000,
       log: (event, fields) => event === 'browser.abandoned_closed' && abandoned.resolve((fields as { marker: string }).marker),
     })

@@ -19,7 +19,9 @@ export interface UrlPolicy {
   /** Sync verdict on one address (no DNS): null when allowed, else the rule that refuses it. */
   checkAddress(ip: string): RefusalRule | null
   /** The address to connect to for `hostname`, once every address it resolves to passed; throws UrlRefusedError. */
-  resolveHost(hostname: string, field?: string): Promise<string>
+  resolveHost(hostname: string, field?: string, resolve?: Resolver): Promise<string>
+  /** Every address of `hostname`, each of which passed (connect to these and no other); throws UrlRefusedError. */
+  allowedAddresses(hostname: string, field?: string, resolve?: Resolver): Promise<readonly string[]>
 }
 
 export interface UrlPolicyOptions {
@@ -37,28 +39,42 @@ export interface UrlPolicyOptions {
 /** The rules a CRAWLFLEET_ALLOW_CIDRS entry can lift. */
 const ALLOWABLE: ReadonlySet<RefusalRule> = new Set(['loopback', 'private-address', 'link-local', 'unique-local'])
 
+const MAX_REMEMBERED_VERDICTS = 4096
+
 export const ALLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:'])
+
+/** True for an IP address or a *.localhost name: judged without asking DNS. */
+export function resolvesWithoutDns(hostname: string): boolean {
+  return parseAddress(hostname) !== undefined || LOCALHOST.test(hostname)
+}
+
+// Chromium answers *.localhost itself, without asking DNS
+const LOCALHOST = /(^|\.)localhost\.*$/i
 
 export const systemResolver: Resolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
 
 export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
   const allow = new CidrList(o.allowCidrs ?? [])
-  const resolve = o.resolve ?? systemResolver
+  const defaultResolve = o.resolve ?? systemResolver
   const resolveTimeoutMs = o.resolveTimeoutMs ?? 5_000
 
+  // the egress proxy asks about the same few addresses for every request a page makes
+  const verdicts = new Map<string, RefusalRule | null>()
   function checkAddress(ip: string): RefusalRule | null {
+    const known = verdicts.get(ip)
+    if (known !== undefined) return known
     const addr = parseAddress(ip)
-    if (!addr) return 'invalid-address'
-    if (allow.contains(addr)) return null
-    return classifyAddress(addr)
+    const verdict = !addr ? 'invalid-address' : allow.contains(addr) ? null : classifyAddress(addr)
+    if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear()
+    verdicts.set(ip, verdict)
+    return verdict
   }
 
-  async function addressesOf(hostname: string, field: string): Promise<readonly string[]> {
+  async function addressesOf(hostname: string, field: string, resolve: Resolver): Promise<readonly string[]> {
     const literal = parseAddress(hostname)
     if (literal) return [hostname]
-    // Chromium answers *.localhost itself, without asking DNS
-    if (/(^|\.)localhost\.*$/i.test(hostname)) return ['127.0.0.1', '::1']
+    if (LOCALHOST.test(hostname)) return ['127.0.0.1', '::1']
     let timer: NodeJS.Timeout | undefined
     try {
       const timeout = new Promise<never>((_, reject) => {
@@ -74,8 +90,8 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
     throw new UrlRefusedError('unresolvable', `the host "${hostname}" has no address`, field)
   }
 
-  async function resolveHost(hostname: string, field = 'url'): Promise<string> {
-    const addresses = await addressesOf(hostname, field)
+  async function allowedAddresses(hostname: string, field = 'url', resolve = defaultResolve): Promise<readonly string[]> {
+    const addresses = await addressesOf(hostname, field, resolve)
     // every address must pass: a browser may use any of them, and an attacker controls the order
     for (const ip of addresses) {
       const rule = checkAddress(ip)
@@ -83,12 +99,15 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
       const hint = o.explainAllowCidrs && ALLOWABLE.has(rule) ? ` (to render it anyway, add it to CRAWLFLEET_ALLOW_CIDRS, e.g. ${allowExample(ip, rule)})` : ''
       throw new UrlRefusedError(rule, `${hostname} is refused: ${RULE_TEXT[rule]}${hint}`, field)
     }
-    return addresses[0]!
+    return addresses
   }
+
+  const resolveHost = async (hostname: string, field = 'url', resolve = defaultResolve) => (await allowedAddresses(hostname, field, resolve))[0]!
 
   return {
     checkAddress,
     resolveHost,
+    allowedAddresses,
     async check(url, field = 'url') {
       let parsed: URL
       try {
