@@ -24,7 +24,7 @@ export const KEEP_WHOLE_TAGS = new Set(['pre', 'code', 'table', 'figure'])
 
 const UNLIKELY = /-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|newsletter|subscribe|promo|outbrain|taboola|cookie|consent|paywall|share|sharing|recirc|trending|most-popular|mostpopular|read-more|readmore|more-stories|recommend/i
 const MAYBE = /and|article|body|column|content|main|mathjax|shadow|story|entry|post|text/i
-const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text/i
+const POSITIVE = /article|body|content|entry|hentry|h-entry|main|post|text|blog|story|prose|rich-?text/i
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|byline|author|dateline|caption|credit|newsletter|subscribe|recirc|trending|taboola|social|toolbar|breadcrumb|pagination/i
 const BYLINE = /byline|author|dateline|writtenby|p-author|timestamp|published|updated|date-?line|article-?info|article-?meta|post-?meta|entry-?meta/i
 /** whole words of class and id that always mean chrome, wherever they are */

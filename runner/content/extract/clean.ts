@@ -163,6 +163,8 @@ function dropReason(el: Element, c: Counts, ctx: CleanContext): string | null {
     return null
   }
   if (c.chars > ctx.storyChars * 0.5) return null
+  // the story's own header: headline, standfirst, byline, date (a reader has them apart, as the title)
+  if (tag === 'header' && c.chars < ctx.storyChars * 0.3) return 'story header'
   if (looksLikeByline(el) && c.chars < 200) return 'byline'
   if (BIO_WORDS.test(words) && c.chars < 800) return 'author bio'
   if (BLOCK_TAGS.has(tag) && c.chars < 250 && c.linkChars >= c.chars * 0.7 && tag !== 'ul' && tag !== 'ol' && tag !== 'table') return 'a line of links'
