@@ -4,6 +4,7 @@ import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '..
 import { analysePage } from '../content/index.ts'
 import type { PageWork } from '../http/define-route.ts'
 import { crawlPage } from './crawl-page.ts'
+import { SiteBlocks } from './site-blocks.ts'
 
 /**
  * Crawls every URL of a request, reporting each result as it finishes. Each page goes through the
@@ -15,6 +16,7 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const browser = browserRequestOf(input)
   const config = input.crawler_config ?? {}
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
+  const siteBlocks = new SiteBlocks()
   let next = 0
   const worker = async () => {
     while (next < input.urls.length && !work.deadline.signal.aborted) {
@@ -27,7 +29,8 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
     try {
       await work.checkUrl(url, `urls.${index}`)
       const page = await work.withPage(browser, (p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
-      const analysis = analysePage(page.html, page.finalUrl)
+      const analysis = analysePage(page.markedHtml, page.finalUrl, { seenElsewhere: siteBlocks.seenBefore(page.finalUrl) })
+      siteBlocks.add(page.finalUrl, analysis.fit.fingerprints)
       const status = page.statusCode
       const ok = status === null || status < 400
       return {
@@ -35,7 +38,7 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
         success: ok,
         status_code: status,
         html: page.html,
-        markdown: analysis.markdown,
+        markdown: { ...analysis.markdown, fit_html: analysis.fit.html },
         links: analysis.links,
         media: { images: analysis.media.images },
         metadata: analysis.metadata,
@@ -62,7 +65,7 @@ function failed(url: string, err: unknown): CrawlResult {
     success: false,
     status_code: null,
     html: '',
-    markdown: { raw: '', fit: '' },
+    markdown: { raw: '', fit: '', fit_html: '' },
     links: { internal: [], external: [] },
     media: { images: [] },
     metadata: {},

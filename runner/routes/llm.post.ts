@@ -36,7 +36,7 @@ export function llmRoute(client: LlmClient | undefined) {
     },
     run: async (input, work, c) => {
       if (!client) throw new LlmNotConfiguredError() // before any page is rendered
-      const page = await work.withPage(browserRequestOf(input), (p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
+      const page = await work.withPage(browserRequestOf(input), (p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
       const pageMarkdown = fitMarkdown(page.html, page.url)
       return c.json(await answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal }))
     },

@@ -22,7 +22,7 @@ interface CrawlResult {
   success: boolean
   status_code: number | null
   html: string
-  markdown: { raw: string; fit: string }
+  markdown: { raw: string; fit: string; fit_html: string }
   links: { internal: { href: string; text: string }[]; external: { href: string; text: string }[] }
   media: { images: { src: string; alt: string }[] }
   metadata: Record<string, string | null>
@@ -127,7 +127,7 @@ describe('POST /crawl', () => {
 
     expect(unreachable.error_message).toMatch(/^TARGET_FAILED: .*refused/)
     expect(unreachable.html).toBe('')
-    expect(unreachable.markdown).toEqual({ raw: '', fit: '' })
+    expect(unreachable.markdown).toEqual({ raw: '', fit: '', fit_html: '' })
 
     expect(latin.metadata.title).toBe("Café crème à 2 € : l'été à Zürich")
     expect(latin.markdown.fit).toContain('Le café crème coûte 2 € à la terrasse')

@@ -70,6 +70,13 @@ function isHiddenByMarkup(el: Element): boolean {
 
 export type Verdict = 'keep' | 'drop'
 
+/** a GFM task list's checkbox: the Markdown keeps it as [x] or [ ] */
+export function isTaskCheckbox(el: Element): boolean {
+  if (el.name !== 'input' || el.attribs.type?.toLowerCase() !== 'checkbox') return false
+  for (let p = el.parent, i = 0; p && i < 3; p = p.parent, i++) if ('name' in p && p.name === 'li') return true
+  return false
+}
+
 /**
  * Chrome that is dropped before scoring: what the element is (nav, aside, footer, a dialog, a form
  * control), what its role says, what the markup hides, and class/id words that are never content.
@@ -79,6 +86,7 @@ export type Verdict = 'keep' | 'drop'
 export function chromeVerdict(el: Element, contentChars: number, longParagraphs: number, insideArticle: boolean): Verdict {
   const tag = el.name
   if (tag === 'body' || tag === 'html' || tag === 'main' || tag === 'article') return 'keep'
+  if (tag === 'input' && isTaskCheckbox(el)) return 'keep'
   if (DROP_TAGS.has(tag) || isHiddenByMarkup(el)) return 'drop'
   const role = el.attribs.role ?? ''
   if (CHROME_TAGS.has(tag) || CHROME_ROLES.has(role)) return 'drop'

@@ -3,7 +3,7 @@
 // placed beside the story's text column is a rail, not the story; a short block set smaller than the
 // body text is a credit, a dateline or a label. Code, tables of data and semantic captions stay.
 import type { Box } from '../signals.ts'
-import { BLOCK_TAGS, classWeight, looksLikeByline } from './classify.ts'
+import { BLOCK_TAGS, classWeight, isTaskCheckbox, looksLikeByline } from './classify.ts'
 import { isElement, isText, remove, textOf, type AnyNode, type Element } from './dom.ts'
 import { sameFont } from './score.ts'
 
@@ -25,6 +25,8 @@ export interface CleanContext {
   readonly storyChars: number
   /** captions found (figcaption, caption-named blocks): kept in the HTML, left out of the plain text */
   readonly captions: Set<Element>
+  /** set to the text of the heading dropped as the page title */
+  titleHeading?: string
   /** told of every subtree dropped, and why (for debugging) */
   readonly onDrop?: (el: Element, why: string) => void
 }
@@ -115,7 +117,7 @@ function clean(el: Element, ctx: CleanContext, protectedAbove: boolean): Counts 
     c.p += k.p + (child.name === 'p' || (BLOCK_TAGS.has(child.name) && k.inlineChars >= 25) ? 1 : 0)
     c.img += k.img + (child.name === 'img' ? 1 : 0)
     c.li += k.li + (child.name === 'li' ? 1 : 0)
-    c.input += k.input + (child.name === 'input' ? 1 : 0)
+    c.input += k.input + (child.name === 'input' && !isTaskCheckbox(child) ? 1 : 0)
     c.embed += k.embed + (EMBEDS.has(child.name) ? 1 : 0)
     c.code ||= k.code || child.name === 'pre' || child.name === 'code'
   }
@@ -152,7 +154,10 @@ function dropReason(el: Element, c: Counts, ctx: CleanContext): string | null {
   if (ctx.repeated && c.chars >= 15 && c.chars <= 600 && ctx.repeated.has(fingerprint(textOf(el)))) return 'seen on other pages'
   if (HEADINGS.has(tag)) {
     if (classWeight(el) < 0) return 'heading class'
-    if (ctx.title && (tag === 'h1' || tag === 'h2') && normalise(textOf(el)) === ctx.title) return 'the title'
+    if (ctx.title && (tag === 'h1' || tag === 'h2') && normalise(textOf(el)) === ctx.title) {
+      ctx.titleHeading ??= textOf(el)
+      return 'the title'
+    }
     return null
   }
   if (c.code) return null
@@ -190,7 +195,7 @@ function dropReason(el: Element, c: Counts, ctx: CleanContext): string | null {
   return null
 }
 
-const KEEP_EMPTY = new Set(['br', 'hr', 'img', 'td', 'th', 'picture', 'source'])
+const KEEP_EMPTY = new Set(['br', 'hr', 'img', 'td', 'th', 'picture', 'source', 'input'])
 
 /** Cleans each of the story's top elements in place; returns those that still hold something. */
 export function cleanContent(nodes: readonly Element[], ctx: CleanContext): Element[] {

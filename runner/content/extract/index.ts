@@ -2,7 +2,7 @@
 // written into it by runner/pages/collect-signals.ts, or without them), its URL and what other
 // pages of the same site showed. No browser, no DOM library, no state: it can run in a worker.
 import { stripSignals } from '../signals.ts'
-import { cleanContent, fingerprint, type Column } from './clean.ts'
+import { cleanContent, fingerprint, type CleanContext, type Column } from './clean.ts'
 import { findFirst, isElement, parse, serialize, textOf, type Element, type ParentNode } from './dom.ts'
 import { measure, type Measured } from './measure.ts'
 import { chooseContent, paragraphsOf, sameFont, type Paragraph } from './score.ts'
@@ -27,7 +27,10 @@ export interface MainContent {
   readonly html: string
   /** its plain text */
   readonly text: string
+  /** the story's headline: the heading dropped for repeating the page title, else og:title, else <title> */
   readonly title: string | null
+  /** what the page's relative URLs resolve against: its <base href>, else its URL */
+  readonly baseUrl: string
   readonly method: ExtractMethod
   /** whether the rendered-page signals were present and used */
   readonly signals: boolean
@@ -43,7 +46,23 @@ function pageTitle(doc: ParentNode): string | null {
   return text || null
 }
 
-function bodyOf(html: string): { body: Element; title: string | null; signals: boolean } {
+interface Page {
+  readonly body: Element
+  readonly title: string | null
+  readonly ogTitle: string | null
+  readonly baseHref: string | null
+  readonly signals: boolean
+}
+
+function metaContent(head: Element | null, property: string): string | null {
+  if (!head) return null
+  for (const c of head.children) {
+    if (isElement(c) && c.name === 'meta' && (c.attribs.property === property || c.attribs.name === property)) return c.attribs.content?.trim() || null
+  }
+  return null
+}
+
+function bodyOf(html: string): Page {
   let doc = parse(html)
   let body = findFirst(doc, 'body')
   if (!body) {
@@ -51,7 +70,14 @@ function bodyOf(html: string): { body: Element; title: string | null; signals: b
     body = findFirst(doc, 'body')!
   }
   const root = findFirst(doc, 'html')
-  return { body, title: pageTitle(doc), signals: root?.attribs['data-cf-page'] !== undefined }
+  const head = findFirst(doc, 'head')
+  return {
+    body,
+    title: pageTitle(doc),
+    ogTitle: metaContent(head, 'og:title'),
+    baseHref: (head && findFirst(head, 'base')?.attribs.href) || null,
+    signals: root?.attribs['data-cf-page'] !== undefined,
+  }
 }
 
 /** The x range most of the story's body text is set in; null without signals or with too little text. */
@@ -82,7 +108,16 @@ function titleKey(title: string | null): string | null {
   return parts.sort((a, b) => b.length - a.length)[0] || null
 }
 
-export function extractMain(html: string, _pageUrl: string, o: ExtractOptions = {}): MainContent {
+function resolve(href: string | null, base: string): string {
+  if (!href) return base
+  try {
+    return new URL(href, base).href
+  } catch {
+    return base
+  }
+}
+
+export function extractMain(html: string, pageUrl: string, o: ExtractOptions = {}): MainContent {
   let page = bodyOf(html)
   let m = measure(page.body)
   // a page whose content the pass saw hidden (a body kept invisible until a blocked script ran): the signal is wrong there
@@ -97,7 +132,7 @@ export function extractMain(html: string, _pageUrl: string, o: ExtractOptions = 
   if (chosen) o.onChosen?.(chosen.top, chosen.nodes)
   const repeated = repeatedBlocks(o.seenElsewhere, fingerprints)
   const captions = new Set<Element>()
-  const kept = cleanContent(nodes, {
+  const ctx: CleanContext = {
     storyChars: nodes.reduce((n, el) => n + (m.stats.get(el)?.chars ?? 0), 0),
     captions,
     box: m.box,
@@ -107,11 +142,13 @@ export function extractMain(html: string, _pageUrl: string, o: ExtractOptions = 
     title: titleKey(page.title),
     repeated,
     onDrop: o.onDrop,
-  })
+  }
+  const kept = cleanContent(nodes, ctx)
   return {
     html: stripSignals(serialize(kept)),
     text: toPlainText(kept, captions),
-    title: page.title,
+    title: ctx.titleHeading ?? page.ogTitle ?? page.title,
+    baseUrl: resolve(page.baseHref, pageUrl),
     method: chosen ? 'scored' : 'whole-page',
     signals: page.signals,
     fingerprints,
