@@ -114,6 +114,11 @@ describe('POST /crawl', () => {
     expect(article.markdown.fit).toContain('## Measured costs')
     expect(article.markdown.fit).not.toContain('Footer imprint')
     expect(article.markdown.fit).not.toContain('We use cookies')
+    // fit_html is the article's own markup without the chrome; html is the page as served, with no trace of the signal pass
+    expect(article.markdown.fit_html).toContain('<h2>Measured costs</h2>')
+    expect(article.markdown.fit_html).not.toContain('Footer imprint')
+    expect(article.html).not.toMatch(/data-cf-/)
+    expect(article.markdown.fit_html).not.toMatch(/data-cf-/)
     expect(article.links.internal).toContainEqual({ href: `${site.url}/docs/pool.html`, text: 'pool documentation' })
     expect(article.links.internal).toContainEqual({ href: `${site.url}/archive`, text: 'Archive of every issue' })
     expect(article.links.external).toContainEqual({ href: 'https://developer.chrome.example/docs/headless', text: 'headless mode guide' })

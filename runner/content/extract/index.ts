@@ -121,7 +121,7 @@ export function extractMain(html: string, pageUrl: string, o: ExtractOptions = {
   let page = bodyOf(html)
   let m = measure(page.body)
   // a page whose content the pass saw hidden (a body kept invisible until a blocked script ran): the signal is wrong there
-  if (!m.stats.has(page.body) || (m.hiddenChars > 2000 && (m.stats.get(page.body)?.chars ?? 0) < m.hiddenChars / 4)) {
+  if (!m.stats.has(page.body) || (m.hiddenChars > 500 && (m.stats.get(page.body)?.chars ?? 0) < m.hiddenChars / 4)) {
     page = bodyOf(html)
     m = measure(page.body, { useHidden: false })
   }
