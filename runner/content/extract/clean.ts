@@ -55,6 +55,9 @@ const PROTECTED = new Set(['pre', 'code', 'table', 'figcaption', 'caption', 'mat
 const COMMAS = /[,，、،]/g
 /** a short line that only announces something else: a teaser, a promotion, a date stamp */
 const ANNOUNCEMENT = /^(related( stories| articles| posts| coverage)?|read (more|next|also)|more( on)? |see (more|also)|also read|recommended|you (may|might) (also )?like|most (read|popular)|trending|click here|sign up|subscribe|follow us|published|updated|posted|last updated|advertisement|sponsored|don'?t miss|leggi anche|veja também|leia também|lesen sie auch|lire aussi|читайте также)\b/i
+/** a short line that opens with a date, or with "By <Name>": a dateline or a byline */
+const DATELINE = /^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2}\.? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{4})\b/i
+const BYLINE_TEXT = /^(by|von|por|par|di|door) \p{Lu}/u
 const CAPTION_WORDS = /caption/i
 const CREDIT_WORDS = /credit|copyright/i
 const BIO_WORDS = /(^|[\s_-])(bio|biography|author-?info|about-?the-?author|contributor|author-?bio)s?($|[\s_-])/i
@@ -173,9 +176,16 @@ function dropReason(el: Element, c: Counts, ctx: CleanContext): string | null {
   if (looksLikeByline(el) && c.chars < 200) return 'byline'
   if (BIO_WORDS.test(words) && c.chars < 800) return 'author bio'
   if (BLOCK_TAGS.has(tag) && c.chars < 250 && c.linkChars >= c.chars * 0.7 && tag !== 'ul' && tag !== 'ol' && tag !== 'table') return 'a line of links'
-  if (BLOCK_TAGS.has(tag) && c.chars < 160 && ANNOUNCEMENT.test(textOf(el))) return 'announcement'
+  if (BLOCK_TAGS.has(tag) && c.chars < 160) {
+    const t = textOf(el)
+    if (ANNOUNCEMENT.test(t)) return 'announcement'
+    if (DATELINE.test(t) || (c.chars < 100 && BYLINE_TEXT.test(t))) return 'dateline'
+  }
   // a short line set smaller than the body text: a credit, a dateline, a label
-  if (box && c.chars < 160 && c.inlineChars * 2 >= c.chars && ctx.bodyFont && sameFont(box.fontSize, ctx.bodyFont) === false && box.fontSize < ctx.bodyFont && !inside(el, FIGURE) && tag !== 'a' && tag !== 'li') return 'small print'
+  if (box && c.inlineChars * 2 >= c.chars && ctx.bodyFont && sameFont(box.fontSize, ctx.bodyFont) === false && box.fontSize < ctx.bodyFont && !inside(el, FIGURE) && tag !== 'a' && tag !== 'li') {
+    // much smaller: fine print of any length (a company boilerplate, a disclaimer); a little smaller: short lines only
+    if (c.chars < 160 || box.fontSize <= ctx.bodyFont * 0.8) return 'small print'
+  }
   if (!CONDITIONAL.has(tag)) return null
   if (tag === 'table' && isDataTable(el, c)) return null
   const weight = classWeight(el)
