@@ -153,8 +153,10 @@ export function chooseContent(root: Element, m: Measured, paragraphs: readonly P
   for (const [el, sc] of ranked.slice(1, 8)) {
     if (sc < (final.get(top) ?? 0) * 0.4) break
     if (isAncestor(top, el) || isAncestor(el, top) || el === top) continue
-    const lca = commonAncestor(top, el)
     const chars = (x: Element) => m.stats.get(x)?.chars ?? 0
+    // a part, not a label that scores on its class name alone
+    if (chars(el) < Math.max(300, chars(top) * 0.2)) continue
+    const lca = commonAncestor(top, el)
     if (lca && lca !== root && chars(lca) <= (chars(top) + chars(el)) * 1.3) top = lca
   }
   // an only child stands for its parent
