@@ -6,11 +6,14 @@
 //   crawlfleet_markdown  /md's `markdown`, as a reader gets it (title line, link URLs and all)
 //   readability_rendered Mozilla Readability alone on /html's rendered DOM (the baseline)
 //   crawlfleet_no_signals the same extractor on /html's HTML, which carries no rendered-page signals
+// Times: /md − /html per page (the pass in the page, the extraction, the Markdown, against /html's
+// larger answer), and in this process the fit conversion (parse, extract, Markdown, text) and
+// Readability alone on the same HTML.
 // Prints one JSON report and a Markdown table; saves both in bench/results/. The machine is shared:
 // read the time figures as medians over many pages, not single requests.
 import { performance } from 'node:perf_hooks'
 import { Readability } from '@mozilla/readability'
-import { extractMain } from '../runner/content/extract/index.ts'
+import { fitContent } from '../runner/content/index.ts'
 import { parse } from '../runner/content/extract/dom.ts'
 import { toPlainText } from '../runner/content/extract/text.ts'
 import { parseHtml } from '../runner/content/parse-html.ts'
@@ -34,6 +37,8 @@ export const DEFAULTS = {
   waitUntil: 'domcontentloaded',
   pageTimeoutMs: 30_000,
   seed: 1,
+  /** pages in flight at once (each page's /md and /html stay one after the other); 1 for the cleanest times */
+  concurrency: 1,
 }
 
 const MAIN = 'crawlfleet_text'
@@ -65,6 +70,7 @@ export async function extraction(args: Args): Promise<void> {
   const failures: { id: string; endpoint: string; error: string }[] = []
   const pairs: { id: string; md: number; html: number }[] = []
   const readabilityMs: number[] = []
+  const fitMs: number[] = []
   const random = prng(p.seed)
   try {
     progress(`runner ${runner.url}, corpus ${site.url}, ${ids.length} pages`)
@@ -85,7 +91,9 @@ export async function extraction(args: Args): Promise<void> {
         return { status: 0, ms: performance.now() - t0, body: { error: (err as Error).message } }
       }
     }
-    for (const [i, id] of ids.entries()) {
+    let next = 0
+    let done = 0
+    const one = async (id: string) => {
       const url = site.pageUrl(id)
       const order: ('md' | 'html')[] = !p.html ? ['md'] : random() < 0.5 ? ['md', 'html'] : ['html', 'md']
       const got: Partial<Record<'md' | 'html', Call>> = {}
@@ -102,10 +110,16 @@ export async function extraction(args: Args): Promise<void> {
       const t0 = performance.now()
       put(BASELINE, rendered ? readabilityText(rendered, url) : '')
       if (rendered) readabilityMs.push(performance.now() - t0)
-      put('crawlfleet_no_signals', rendered ? extractMain(rendered, url).text : '')
+      const t1 = performance.now()
+      put('crawlfleet_no_signals', rendered ? fitContent(rendered, url).text : '')
+      if (rendered) fitMs.push(performance.now() - t1)
       if (html && md.status === 200 && html.status === 200) pairs.push({ id, md: md.ms, html: html.ms })
-      if ((i + 1) % 20 === 0) progress(`${i + 1}/${ids.length} pages, ${failures.length} failed requests`)
+      if (++done % 20 === 0) progress(`${done}/${ids.length} pages, ${failures.length} failed requests`)
     }
+    const worker = async () => {
+      while (next < ids.length) await one(ids[next++]!)
+    }
+    await Promise.all(Array.from({ length: Math.max(1, p.concurrency) }, worker))
   } finally {
     await runner.stop()
     await site.close()
@@ -146,6 +160,8 @@ export async function extraction(args: Args): Promise<void> {
       md_minus_html_median_ms: round(median(overhead)),
       md_minus_html_p90_ms: round(quantile(overhead, 0.9)),
       readability_alone_in_process_median_ms: round(median(readabilityMs)),
+      fit_in_process_median_ms: round(median(fitMs)),
+      fit_in_process_p90_ms: round(quantile(fitMs, 0.9)),
     },
     worst: worstPages(ids, scored.perPage, predictions, truth, groups),
     evaluate_py: scored.table,
