@@ -37,6 +37,8 @@ export const DEFAULTS = {
   waitUntil: 'domcontentloaded',
   pageTimeoutMs: 30_000,
   seed: 1,
+  /** java_script_enabled of every request: false renders the saved HTML as it is, without the pages' scripts */
+  js: true,
   /** pages in flight at once (each page's /md and /html stay one after the other); 1 for the cleanest times */
   concurrency: 1,
 }
@@ -74,7 +76,7 @@ export async function extraction(args: Args): Promise<void> {
   const random = prng(p.seed)
   try {
     progress(`runner ${runner.url}, corpus ${site.url}, ${ids.length} pages`)
-    const options = { wait_until: p.waitUntil, page_timeout: p.pageTimeoutMs, browser_config: { type: 'BrowserConfig', params: { ignore_https_errors: true } } }
+    const options = { wait_until: p.waitUntil, page_timeout: p.pageTimeoutMs, java_script_enabled: p.js, browser_config: { type: 'BrowserConfig', params: { ignore_https_errors: true } } }
     const call = async (endpoint: 'md' | 'html', url: string): Promise<Call> => {
       const t0 = performance.now()
       try {
@@ -151,6 +153,12 @@ export async function extraction(args: Args): Promise<void> {
     pages: ids.length,
     failed_requests: failures,
     scores: Object.fromEntries(Object.entries(scored.overall).map(([n, s]) => [n, fixed(s)])),
+    // what the extraction did where the page was served: pages whose /md or /html failed left out
+    scores_where_both_requests_succeeded: (() => {
+      const failed = new Set(failures.map((f) => f.id))
+      const ok = ids.filter((id) => !failed.has(id))
+      return { pages: ok.length, ...Object.fromEntries(NAMES.map((n) => [n, fixed(scoresOf(ok.map((id) => scored.perPage[n]![id]!)))])) }
+    })(),
     by_group: byGroup,
     groups_below_readability_by_more_than_0_01: belowBaseline,
     time: {
@@ -164,6 +172,7 @@ export async function extraction(args: Args): Promise<void> {
       fit_in_process_p90_ms: round(quantile(fitMs, 0.9)),
     },
     worst: worstPages(ids, scored.perPage, predictions, truth, groups),
+    per_page_f1: Object.fromEntries(ids.map((id) => [id.slice(0, 12), { [MAIN]: round(pageF1(scored.perPage[MAIN]![id]!), 3), [BASELINE]: round(pageF1(scored.perPage[BASELINE]![id]!), 3) }])),
     evaluate_py: scored.table,
   }
   await publish(report, markdownOf(report))
@@ -200,7 +209,7 @@ function worstPages(ids: readonly string[], perPage: Record<string, PageCounts>,
     })
 }
 
-function markdownOf(r: { machine: Parameters<typeof machineLine>[0]; pages: number; failed_requests: unknown[]; scores: Record<string, Scores>; by_group: Record<string, Record<string, Scores & { pages: number }>>; time: Record<string, number>; worst: ReturnType<typeof worstPages>; groups_below_readability_by_more_than_0_01: string[] }): string {
+function markdownOf(r: { machine: Parameters<typeof machineLine>[0]; pages: number; failed_requests: unknown[]; scores_where_both_requests_succeeded: { pages: number } & Record<string, Scores | number>; scores: Record<string, Scores>; by_group: Record<string, Record<string, Scores & { pages: number }>>; time: Record<string, number>; worst: ReturnType<typeof worstPages>; groups_below_readability_by_more_than_0_01: string[] }): string {
   const pct = (s: Scores, k: 'f1' | 'precision' | 'recall') => `${s[k].toFixed(3)}${s[`${k}_std`] !== undefined ? ` ± ${s[`${k}_std`]!.toFixed(3)}` : ''}`
   const groupNames = Object.keys(r.by_group[MAIN] ?? {})
   return [
@@ -208,9 +217,11 @@ function markdownOf(r: { machine: Parameters<typeof machineLine>[0]; pages: numb
     '',
     machineLine(r.machine),
     '',
-    `${r.pages} pages through a runner's /md (f=fit); ${r.failed_requests.length} failed requests.`,
+    `${r.pages} pages through a runner's /md (f=fit); ${r.failed_requests.length} failed requests (${[...new Set(r.failed_requests.map((f) => (f as { error: string }).error))].join(', ') || 'none'}).`,
     '',
     table(['prediction', 'F1', 'precision', 'recall'], Object.entries(r.scores).map(([n, s]) => [n, pct(s, 'f1'), pct(s, 'precision'), pct(s, 'recall')])),
+    '',
+    `On the ${r.scores_where_both_requests_succeeded.pages} pages where both requests succeeded: ${NAMES.map((n) => `${n} F1 ${(r.scores_where_both_requests_succeeded[n] as Scores).f1.toFixed(3)}`).join(', ')}.`,
     '',
     table(
       ['group', 'pages', 'F1 crawlfleet_text', 'F1 readability_rendered', 'P / R crawlfleet_text', 'P / R readability_rendered'],
