@@ -60,7 +60,9 @@ function markInPage(o: InPageOptions): SignalStats {
     if (display === 'none') why = 'display'
     else if (cs.visibility === 'hidden' || cs.visibility === 'collapse' || cs.contentVisibility === 'hidden') why = 'visibility'
     let r: DOMRect | null = null
-    if (!why && display !== 'contents') {
+    // inline boxes are neither measured nor checked for clipping: a clipped "sr-only" span is
+    // positioned absolutely, which makes it a block
+    if (!why && display !== 'contents' && display !== 'inline') {
       r = el.getBoundingClientRect()
       const clipped = cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || cs.clip.startsWith('rect(0')
       if ((r.width <= 1 || r.height <= 1) && clipped) why = 'clipped'
@@ -71,7 +73,7 @@ function markInPage(o: InPageOptions): SignalStats {
       hidden++
       continue
     }
-    if (r && display !== 'inline' && r.width > 0 && r.height > 0) {
+    if (r && r.width > 0 && r.height > 0) {
       const fs = Math.round(parseFloat(cs.fontSize) * 10) / 10
       el.setAttribute(o.box, `${Math.round(r.left + sx)},${Math.round(r.top + sy)},${Math.round(r.width)},${Math.round(r.height)},${fs}`)
       boxes++

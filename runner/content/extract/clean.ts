@@ -5,6 +5,7 @@
 import type { Box } from '../signals.ts'
 import { BLOCK_TAGS, classWeight, isTaskCheckbox, looksLikeByline } from './classify.ts'
 import { isElement, isText, remove, textOf, type AnyNode, type Element } from './dom.ts'
+import { collapsedLength } from './measure.ts'
 import { sameFont } from './score.ts'
 
 export interface Column {
@@ -95,8 +96,8 @@ function clean(el: Element, ctx: CleanContext, protectedAbove: boolean): Counts 
   const doomed: AnyNode[] = []
   for (const child of el.children) {
     if (isText(child)) {
-      if (!/\S/.test(child.data)) continue
-      const n = child.data.replace(/\s+/g, ' ').length
+      const n = collapsedLength(child.data)
+      if (n === 0) continue
       c.chars += n
       c.inlineChars += n
       if (el.name === 'a') c.linkChars += n

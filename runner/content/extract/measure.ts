@@ -28,6 +28,26 @@ export interface Measured {
 const COMMAS = /[,，、،]/g
 const INLINE_SKIP = new Set(['br', 'wbr', 'img', 'hr'])
 
+/** length of the text with every run of white space as one space; 0 for white space only */
+export function collapsedLength(t: string): number {
+  let n = 0
+  let space = false
+  let any = false
+  for (let i = 0; i < t.length; i++) {
+    const ch = t.charCodeAt(i)
+    if (ch === 32 || ch === 10 || ch === 9 || ch === 13 || ch === 12 || ch === 160) {
+      space = true
+    } else {
+      if (space) n++
+      n++
+      space = false
+      any = true
+    }
+  }
+  if (!any) return 0
+  return space ? n + 1 : n
+}
+
 export interface MeasureOptions {
   /** drop subtrees the rendered page did not show @default true */
   readonly useHidden?: boolean
@@ -50,8 +70,8 @@ export function measure(root: Element, o: MeasureOptions = {}): Measured {
     for (const c of el.children) {
       if (isText(c)) {
         const t = c.data
-        if (!/\S/.test(t)) continue
-        const n = t.replace(/\s+/g, ' ').length
+        const n = collapsedLength(t)
+        if (n === 0) continue
         s.chars += n
         s.inlineChars += n
         if (link) s.linkChars += n
