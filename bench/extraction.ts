@@ -73,11 +73,20 @@ export async function extraction(args: Args): Promise<void> {
   const pairs: { id: string; md: number; html: number }[] = []
   const readabilityMs: number[] = []
   const fitMs: number[] = []
+  const transportRetries: { endpoint: string; error: string }[] = []
   const random = prng(p.seed)
   try {
     progress(`runner ${runner.url}, corpus ${site.url}, ${ids.length} pages`)
     const options = { wait_until: p.waitUntil, page_timeout: p.pageTimeoutMs, java_script_enabled: p.js, browser_config: { type: 'BrowserConfig', params: { ignore_https_errors: true } } }
+    // a connection the runner closed as it went idle fails the request before it is sent: such a
+    // transport failure (status 0) is sent again once, and counted
     const call = async (endpoint: 'md' | 'html', url: string): Promise<Call> => {
+      const first = await callOnce(endpoint, url)
+      if (first.status !== 0) return first
+      transportRetries.push({ endpoint: `/${endpoint}`, error: String(first.body.error) })
+      return callOnce(endpoint, url)
+    }
+    const callOnce = async (endpoint: 'md' | 'html', url: string): Promise<Call> => {
       const t0 = performance.now()
       try {
         const res = await postJson(`${runner.url}/${endpoint}`, { url, ...options, ...(endpoint === 'md' ? { f: 'fit' } : {}) })
@@ -90,7 +99,8 @@ export async function extraction(args: Args): Promise<void> {
         }
         return { status: res.status, ms, body }
       } catch (err) {
-        return { status: 0, ms: performance.now() - t0, body: { error: (err as Error).message } }
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause
+        return { status: 0, ms: performance.now() - t0, body: { error: `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}` } }
       }
     }
     let next = 0
@@ -152,6 +162,7 @@ export async function extraction(args: Args): Promise<void> {
     ],
     pages: ids.length,
     failed_requests: failures,
+    transport_failures_sent_again: transportRetries,
     scores: Object.fromEntries(Object.entries(scored.overall).map(([n, s]) => [n, fixed(s)])),
     // what the extraction did where the page was served: pages whose /md or /html failed left out
     scores_where_both_requests_succeeded: (() => {
