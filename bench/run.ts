@@ -9,6 +9,7 @@ import { DEFAULTS as MD_DEFAULTS, mdVsHtml } from './md-vs-html.ts'
 import { DEFAULTS as COLD_DEFAULTS, edgeColdStart } from './edge-cold-start.ts'
 import { DEFAULTS as SCALING_DEFAULTS, scalingSim } from './scaling-sim.ts'
 import { DEFAULTS as REAL_DEFAULTS, realPages } from './real-pages.ts'
+import { DEFAULTS as EXTRACTION_DEFAULTS, extraction } from './extraction.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -31,6 +32,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'scaling-sim': { run: scalingSim, defaults: SCALING_DEFAULTS, about: 'the synthesised scaling policy played on a load trace: scale events, oscillation, queue wait' },
   'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
   'real-pages': { run: realPages, defaults: REAL_DEFAULTS, about: 'the 181 real corpus pages, runner /html (and through the edge) vs raw Playwright, c=1 and 4' },
+  extraction: { run: extraction, defaults: EXTRACTION_DEFAULTS, about: "/md's main content on the 181-page article-extraction benchmark (../shared/corpus), scored by its evaluate.py next to Readability on the same rendered pages" },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))

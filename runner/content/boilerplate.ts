@@ -1,6 +1,6 @@
 // Page boilerplate ("chrome" in web design): what surrounds the content on most sites (navigation, banners, sidebars, footers,
-// cookie and consent dialogs, ads). Used before readability, by the fallback extraction and by
-// the BM25 block splitter, so the three agree on what is not content.
+// cookie and consent dialogs, ads). Used by the BM25 block splitter on the linkedom tree; the
+// main-content extractor (./extract/) has its own rules on htmlparser2's tree (./extract/classify.ts).
 
 const CHROME_TAGS = new Set(['NAV', 'ASIDE', 'FOOTER', 'DIALOG', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'SVG', 'CANVAS'])
 const CHROME_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'dialog', 'alertdialog', 'search', 'menubar', 'menu'])

@@ -131,6 +131,7 @@ export const MdResponse = z
     query: z.string().nullable(),
     cache: z.string().nullable(),
     markdown: z.string(),
+    text: z.string().nullable().openapi({ description: 'f=fit: the plain text of the main content (figure captions left out); null for the other filters' }),
     success: z.literal(true),
   })
   .openapi('MdResponse')
@@ -192,7 +193,11 @@ export const CrawlResult = z
     success: z.boolean().openapi({ description: 'true when the page was rendered, whatever its HTTP status (see status_code); false with error_message when it was not' }),
     status_code: z.number().int().nullable(),
     html: z.string(),
-    markdown: z.object({ raw: z.string(), fit: z.string() }),
+    markdown: z.object({
+      raw: z.string(),
+      fit: z.string(),
+      fit_html: z.string().openapi({ description: "the main content's own HTML, cleaned (crawl4ai's markdown.fit_html)" }),
+    }),
     links: z.object({
       internal: z.array(z.object({ href: z.string(), text: z.string() })),
       external: z.array(z.object({ href: z.string(), text: z.string() })),

@@ -11,7 +11,7 @@ export const LLM_EXTRA_MS = 60_000
 
 /** /llm's answer: the page rendered, its main content as Markdown, the model's answer about it. */
 export async function askAboutPage(input: LlmRequest, work: PageWork, client: LlmClient) {
-  const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input))))
+  const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
   const pageMarkdown = fitMarkdown(page.html, page.url)
   return answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal })
 }

@@ -3,6 +3,7 @@ import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '..
 import { analysePage } from '../content/index.ts'
 import type { PageWork } from '../session/page-work.ts'
 import { crawlPage } from './crawl-page.ts'
+import { SiteBlocks } from './site-blocks.ts'
 
 /**
  * Crawls every URL of a request, reporting each result as it finishes. Each page goes through the
@@ -13,6 +14,7 @@ import { crawlPage } from './crawl-page.ts'
 export async function runCrawl(input: CrawlRequest, work: PageWork, workers: number, onResult: (r: CrawlResult) => void | Promise<void>): Promise<void> {
   const config = input.crawler_config ?? {}
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
+  const siteBlocks = new SiteBlocks()
   let next = 0
   const worker = async () => {
     while (next < input.urls.length && !work.deadline.signal.aborted) {
@@ -25,14 +27,15 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
     try {
       await work.checkUrl(url, `urls.${index}`)
       const page = await work.withPage((p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
-      const analysis = analysePage(page.html, page.finalUrl)
+      const analysis = analysePage(page.markedHtml, page.finalUrl, { seenElsewhere: siteBlocks.seenBefore(page.finalUrl) })
+      siteBlocks.add(page.finalUrl, analysis.fit.fingerprints)
       // success means the page was rendered, whatever its HTTP status (status_code says it): one rule for every endpoint
       return {
         url,
         success: true,
         status_code: page.statusCode,
         html: page.html,
-        markdown: analysis.markdown,
+        markdown: { ...analysis.markdown, fit_html: analysis.fit.html },
         links: analysis.links,
         media: { images: analysis.media.images },
         metadata: analysis.metadata,
@@ -60,7 +63,7 @@ function failed(url: string, err: unknown): CrawlResult {
     success: false,
     status_code: null,
     html: '',
-    markdown: { raw: '', fit: '' },
+    markdown: { raw: '', fit: '', fit_html: '' },
     links: { internal: [], external: [] },
     media: { images: [] },
     metadata: {},

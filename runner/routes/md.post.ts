@@ -1,6 +1,6 @@
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import { MdRequest, MdResponse } from '../contract/request-schemas.ts'
-import { renderMarkdown } from '../content/index.ts'
+import { renderMarkdown, renderMd } from '../content/index.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { renderHtml } from '../pages/html.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
@@ -21,17 +21,19 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       if ((input.f === 'bm25' || input.f === 'llm') && !input.q?.trim()) throw new InvalidFieldError('q', `a query is required when f is "${input.f}"`)
       if (input.f === 'llm' && !llmFilter) throw new LlmNotConfiguredError()
       // the page goes back to the pool before the CPU-bound conversion starts
-      const page = await work.withPage((p, ms) => renderHtml(p, input, ms))
-      const markdown =
+      const signals = input.f === 'fit' || input.f === 'llm' // what the main-content extractor reads from the rendered page
+      const page = await work.withPage((p, ms) => renderHtml(p, input, ms, { signals }))
+      const { markdown, text } =
         input.f === 'llm'
-          ? await llmFilter!(renderMarkdown(page.html, page.url, 'fit'), input.q!, page.url, work.deadline.signal)
-          : renderMarkdown(page.html, page.url, input.f, input.q)
+          ? { markdown: await llmFilter!(renderMarkdown(page.html, page.url, 'fit'), input.q!, page.url, work.deadline.signal), text: null }
+          : renderMd(page.html, page.url, input.f, input.q)
       return c.json({
         url: input.url,
         filter: input.f,
         query: input.q ?? null,
         cache: input.c === undefined || input.c === null ? null : String(input.c),
         markdown,
+        text,
         success: true as const,
       })
     },

@@ -22,7 +22,7 @@ interface CrawlResult {
   success: boolean
   status_code: number | null
   html: string
-  markdown: { raw: string; fit: string }
+  markdown: { raw: string; fit: string; fit_html: string }
   links: { internal: { href: string; text: string }[]; external: { href: string; text: string }[] }
   media: { images: { src: string; alt: string }[] }
   metadata: Record<string, string | null>
@@ -115,6 +115,11 @@ describe('POST /crawl', () => {
     expect(article.markdown.fit).toContain('## Measured costs')
     expect(article.markdown.fit).not.toContain('Footer imprint')
     expect(article.markdown.fit).not.toContain('We use cookies')
+    // fit_html is the article's own markup without the chrome; html is the page as served, with no trace of the signal pass
+    expect(article.markdown.fit_html).toContain('<h2>Measured costs</h2>')
+    expect(article.markdown.fit_html).not.toContain('Footer imprint')
+    expect(article.html).not.toMatch(/data-cf-/)
+    expect(article.markdown.fit_html).not.toMatch(/data-cf-/)
     expect(article.links.internal).toContainEqual({ href: `${site.url}/docs/pool.html`, text: 'pool documentation' })
     expect(article.links.internal).toContainEqual({ href: `${site.url}/archive`, text: 'Archive of every issue' })
     expect(article.links.external).toContainEqual({ href: 'https://developer.chrome.example/docs/headless', text: 'headless mode guide' })
@@ -128,7 +133,7 @@ describe('POST /crawl', () => {
 
     expect(unreachable.error_message).toMatch(/^TARGET_FAILED: .*refused/)
     expect(unreachable.html).toBe('')
-    expect(unreachable.markdown).toEqual({ raw: '', fit: '' })
+    expect(unreachable.markdown).toEqual({ raw: '', fit: '', fit_html: '' })
 
     expect(latin.metadata.title).toBe("Café crème à 2 € : l'été à Zürich")
     expect(latin.markdown.fit).toContain('Le café crème coûte 2 € à la terrasse')

@@ -192,7 +192,7 @@ describe('/llm with an OpenAI-compatible server', () => {
       res = await call('/md', { url: article(), f: 'llm', q: 'only the measured costs of the headless shell' })
     })
     expect(res.status, res.text).toBe(200)
-    expect(res.json).toEqual({ url: article(), filter: 'llm', query: 'only the measured costs of the headless shell', cache: null, markdown: filtered, success: true })
+    expect(res.json).toEqual({ url: article(), filter: 'llm', query: 'only the measured costs of the headless shell', cache: null, markdown: filtered, text: null, success: true })
     expect(sent).toHaveLength(1)
     const prompt = userPrompt(sent[0]!)
     expect(prompt).toContain('Instruction: only the measured costs of the headless shell')

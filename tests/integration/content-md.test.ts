@@ -41,6 +41,7 @@ interface MdBody {
   query: string | null
   cache: string | null
   markdown: string
+  text: string | null
   success: boolean
 }
 
@@ -93,9 +94,14 @@ describe('POST /md', () => {
     for (const chrome of CHROME) expect(fit.markdown, chrome).not.toContain(chrome)
     // the code block survives as a fenced block with its language
     expect(fit.markdown).toContain('```ts\nconst lease = await pool.acquire(launchOptions, deadline)')
+    // the main content's plain text rides along: the same paragraphs and code, no Markdown, no chrome
+    for (const paragraph of ARTICLE_PARAGRAPHS) expect(fit.text).toContain(paragraph)
+    expect(fit.text).toContain('const lease = await pool.acquire(launchOptions, deadline)')
+    expect(fit.text).not.toMatch(/^#|```|\]\(/m)
+    for (const chrome of CHROME) expect(fit.text, chrome).not.toContain(chrome)
 
     const raw = await md({ url: article(), f: 'raw', c: 7 })
-    expect(raw).toMatchObject({ filter: 'raw', cache: '7' })
+    expect(raw).toMatchObject({ filter: 'raw', cache: '7', text: null })
     for (const heading of ARTICLE_HEADINGS) expect(raw.markdown.split('\n'), heading).toContain(heading)
     for (const paragraph of ARTICLE_PARAGRAPHS) expect(raw.markdown).toContain(paragraph)
     // (the banner's button is a control, not text: the converter drops buttons everywhere)

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { fitMarkdown, rawMarkdown } from '../../../runner/content/index.ts'
-import { extractMainContent } from '../../../runner/content/fit-content.ts'
-import { parseHtml } from '../../../runner/content/parse-html.ts'
 import { ARTICLE_BODY, ARTICLE_CHROME, ARTICLE_HEADINGS, ARTICLE_URL, decodeWindows1252, readFixture, readFixtureBytes } from './fixtures.ts'
 
 const article = readFixture('article.html')
@@ -20,11 +18,6 @@ describe('raw and fit Markdown of the article page', () => {
     for (const heading of ARTICLE_HEADINGS) expect(lines(fit)).toContain(heading)
     for (const text of ARTICLE_BODY) expect(fit).toContain(text)
     for (const text of ARTICLE_CHROME) expect(fit).not.toContain(text)
-  })
-
-  it('fit comes from readability on an article page', () => {
-    const page = parseHtml(article, ARTICLE_URL)
-    expect(extractMainContent(page.document, () => parseHtml(article, ARTICLE_URL).document).method).toBe('readability')
   })
 
   it('turns the table into a GFM table with a divider row', () => {
@@ -63,28 +56,21 @@ describe('raw and fit Markdown of the article page', () => {
   })
 })
 
-describe('fit when readability declines', () => {
+describe('fit on pages with little text', () => {
   const html = readFixture('short-page.html')
 
-  it('falls back to the page markup and still drops the chrome', () => {
-    const page = parseHtml(html, 'https://status.example/')
-    const main = extractMainContent(page.document, () => parseHtml(html, 'https://status.example/').document)
-    expect(main.method).toBe('heuristic')
+  it('keeps the short page and still drops the chrome', () => {
     const fit = fitMarkdown(html, 'https://status.example/')
     expect(lines(fit)).toContain('# All systems operational')
     expect(fit).toContain('Every runner answered its health check')
     for (const chrome of ['uses cookies', 'Status history', 'footer text']) expect(fit).not.toContain(chrome)
   })
 
-  it("trusts the page's <main> when readability keeps less than half of it", () => {
+  it("keeps the whole of a <main> whose story and notes are apart", () => {
     const para = (i: number) =>
       `<p>Paragraph ${i} explains how the runner keeps browsers warm, measures their memory, and retires them after a number of pages or minutes, whichever comes first, with commas, and more commas.</p>`
     const items = Array.from({ length: 30 }, (_, i) => `<li>Release note ${i}: fixed a leak in the janitor when a browser crashed mid-lease</li>`).join('')
     const html = `<html><head><title>t</title></head><body><nav><a href="/">Home link</a></nav><main><div class="story">${[1, 2, 3, 4].map(para).join('')}</div><div class="notes"><ul>${items}</ul></div></main><footer>Foot text</footer></body></html>`
-    let reparses = 0
-    const main = extractMainContent(parseHtml(html, 'https://x.example/').document, () => (reparses++, parseHtml(html, 'https://x.example/').document))
-    expect(main.method).toBe('heuristic')
-    expect(reparses).toBe(1)
     const fit = fitMarkdown(html, 'https://x.example/')
     expect(fit).toContain('Paragraph 1 explains')
     expect(fit).toContain('- Release note 29: fixed a leak')

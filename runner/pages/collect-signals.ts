@@ -1,0 +1,101 @@
+import type { Page } from 'playwright-core'
+import { BOX_ATTR, HIDDEN_ATTR, PAGE_ATTR } from '../content/signals.ts'
+
+// One evaluate pass over the rendered page, just before it is serialized: what only the live page
+// knows (what is shown, where, at what font size) is written as data attributes on the elements
+// themselves (see runner/content/signals.ts), so the extractor reads it from the HTML string alone
+// and can run anywhere (a worker thread) on plain data.
+
+export interface SignalStats {
+  readonly elements: number
+  readonly boxes: number
+  readonly hidden: number
+  /** the walk stopped at `maxElements`; elements after that carry no box */
+  readonly truncated: boolean
+  readonly ms: number
+}
+
+/** Elements the pass looks at; past this a page is marked only partly, which the extractor reads as "unknown". */
+export const DEFAULT_MAX_SIGNAL_ELEMENTS = 20_000
+
+interface InPageOptions {
+  readonly page: string
+  readonly hidden: string
+  readonly box: string
+  readonly maxElements: number
+}
+
+/**
+ * Runs in the page: no outside names. Walks the body depth first, once. A subtree that is not
+ * rendered (display none, visibility hidden, clipped to nothing, placed off the page) is marked
+ * at its top and not entered; every other box that is not inline gets its place and font size.
+ * Opacity is not read: pages fade content in on scroll, so transparent is not hidden.
+ */
+function markInPage(o: InPageOptions): SignalStats {
+  const started = performance.now()
+  const body = document.body
+  const root = document.documentElement
+  if (!body || !root) return { elements: 0, boxes: 0, hidden: 0, truncated: false, ms: 0 }
+  const sx = window.scrollX
+  const sy = window.scrollY
+  const docWidth = Math.max(root.scrollWidth, body.scrollWidth, window.innerWidth)
+  const docHeight = Math.max(root.scrollHeight, body.scrollHeight, window.innerHeight)
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META', 'svg', 'SVG', 'IFRAME', 'OBJECT', 'CANVAS', 'VIDEO', 'AUDIO', 'SELECT', 'BR', 'WBR', 'IMG', 'INPUT'])
+  let elements = 0
+  let boxes = 0
+  let hidden = 0
+  let truncated = false
+  const stack: Element[] = []
+  for (let c = body.lastElementChild; c; c = c.previousElementSibling) stack.push(c)
+  while (stack.length > 0) {
+    const el = stack.pop()!
+    if (skip.has(el.tagName)) continue
+    if (++elements > o.maxElements) {
+      truncated = true
+      break
+    }
+    const cs = getComputedStyle(el)
+    const display = cs.display
+    let why = ''
+    if (display === 'none') why = 'display'
+    else if (cs.visibility === 'hidden' || cs.visibility === 'collapse' || cs.contentVisibility === 'hidden') why = 'visibility'
+    let r: DOMRect | null = null
+    // inline boxes are neither measured nor checked for clipping: a clipped "sr-only" span is
+    // positioned absolutely, which makes it a block
+    if (!why && display !== 'contents' && display !== 'inline') {
+      r = el.getBoundingClientRect()
+      const clipped = cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || cs.clip.startsWith('rect(0')
+      if ((r.width <= 1 || r.height <= 1) && clipped) why = 'clipped'
+      else if (r.right + sx <= 0 || r.bottom + sy <= 0 || r.left + sx >= docWidth) why = 'offpage'
+    }
+    if (why) {
+      el.setAttribute(o.hidden, why)
+      hidden++
+      continue
+    }
+    if (r && r.width > 0 && r.height > 0) {
+      const fs = Math.round(parseFloat(cs.fontSize) * 10) / 10
+      el.setAttribute(o.box, `${Math.round(r.left + sx)},${Math.round(r.top + sy)},${Math.round(r.width)},${Math.round(r.height)},${fs}`)
+      boxes++
+    }
+    for (let c = el.lastElementChild; c; c = c.previousElementSibling) stack.push(c)
+  }
+  root.setAttribute(o.page, `${window.innerWidth},${window.innerHeight},${docWidth},${docHeight}`)
+  return { elements, boxes, hidden, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }
+}
+
+// tsx (esbuild keepNames) wraps inner functions in __name(); the page has no such helper
+const SCRIPT = (o: InPageOptions) => `(() => { const __name = (f) => f; return (${markInPage.toString()})(${JSON.stringify(o)}) })()`
+
+/**
+ * Marks the page for the extractor. Best effort: a page that navigates away or throws in the
+ * middle leaves no or partial marks, and the extractor then works from the markup alone. A page
+ * that is gone (closed by the deadline) fails the serialization that follows, not this.
+ */
+export async function collectSignals(page: Page, maxElements = DEFAULT_MAX_SIGNAL_ELEMENTS): Promise<SignalStats | null> {
+  try {
+    return (await page.evaluate(SCRIPT({ page: PAGE_ATTR, hidden: HIDDEN_ATTR, box: BOX_ATTR, maxElements }))) as SignalStats
+  } catch {
+    return null
+  }
+}
