@@ -39,7 +39,7 @@ export async function executeScripts(page: Page, input: ExecuteJsRequest, timeou
  * The result is serialised to JSON in the page and sent only when it fits `maxChars`: a BigInt or a
  * cycle would otherwise fail the whole answer, and a string of hundreds of MB would cross into the runner.
  */
-async function runScript(page: Page, script: string, maxChars: number): Promise<{ value: unknown; chars: number }> {
+export async function runScript(page: Page, script: string, maxChars: number): Promise<{ value: unknown; chars: number }> {
   let handle: JSHandle
   try {
     handle = await page.evaluateHandle(script)
@@ -74,10 +74,10 @@ function jsonInPage(value: unknown, maxChars: number): string | number {
   return json.length > maxChars ? -2 /* TOO_LARGE */ : json
 }
 
-function isPageGone(err: unknown): boolean {
+export function isPageGone(err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || /has been closed|Target closed|crash/i.test(err.message))
 }
 
-function firstLine(s: string): string {
+export function firstLine(s: string): string {
   return s.split('\n')[0] ?? s
 }

@@ -1,19 +1,27 @@
 import { browserRequestOf } from '../contract/browser-request.ts'
 import { ClientGoneError, CrawlfleetError, PageTimeoutError } from '../contract/errors.ts'
 import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '../contract/request-schemas.ts'
-import { analysePage } from '../content/index.ts'
 import type { PageWork } from '../http/define-route.ts'
+import type { LlmClient } from '../llm/openai-client.ts'
 import { crawlPage } from './crawl-page.ts'
+import { checkCrawlerConfig, crawlResultOf, emptyResult } from './crawl-result.ts'
+
+/** Refuses, before any page is rendered, what a crawl request cannot be served with (400, 501). */
+export function checkCrawl(input: CrawlRequest, llm: LlmClient | undefined): void {
+  checkCrawlerConfig(input.crawler_config ?? {}, llm)
+}
 
 /**
  * Crawls every URL of a request, reporting each result as it finishes. Each page goes through the
  * runner's own admission and pool like any other request; `workers` only keeps one crawl from
  * filling the whole queue with its own pages (it is the runner's page-slot count, not a private limit).
- * One URL failing fails only its own result. Stops early when the request's signal aborts.
+ * The page goes back to the pool before its content is processed. One URL failing fails only its
+ * own result. Stops early when the request's signal aborts.
  */
-export async function runCrawl(input: CrawlRequest, work: PageWork, workers: number, onResult: (r: CrawlResult) => void | Promise<void>): Promise<void> {
+export async function runCrawl(input: CrawlRequest, work: PageWork, workers: number, onResult: (r: CrawlResult) => void | Promise<void>, llm?: LlmClient): Promise<void> {
   const browser = browserRequestOf(input)
   const config = input.crawler_config ?? {}
+  const initScripts = input.browser_config?.init_scripts
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
   let next = 0
   const worker = async () => {
@@ -26,23 +34,8 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const crawlOne = async (url: string, index: number): Promise<CrawlResult> => {
     try {
       await work.checkUrl(url, `urls.${index}`)
-      const page = await work.withPage(browser, (p, remainingMs) => crawlPage(p, url, config, Math.min(pageTimeoutMs, remainingMs)))
-      const analysis = analysePage(page.html, page.finalUrl)
-      const status = page.statusCode
-      const ok = status === null || status < 400
-      return {
-        url,
-        success: ok,
-        status_code: status,
-        html: page.html,
-        markdown: analysis.markdown,
-        links: analysis.links,
-        media: { images: analysis.media.images },
-        metadata: analysis.metadata,
-        ...(page.screenshot ? { screenshot: page.screenshot } : {}),
-        ...(page.pdf ? { pdf: page.pdf } : {}),
-        ...(ok ? {} : { error_message: `the target answered HTTP ${status}` }),
-      }
+      const page = await work.withPage(browser, (p, remainingMs) => crawlPage(p, url, config, { timeoutMs: Math.min(pageTimeoutMs, remainingMs), initScripts }))
+      return await crawlResultOf(url, page, config, llm, work.deadline.signal)
     } catch (err) {
       if (err instanceof ClientGoneError) throw err
       return failed(url, err)
@@ -57,15 +50,5 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
 
 function failed(url: string, err: unknown): CrawlResult {
   const message = err instanceof CrawlfleetError ? `${err.code}: ${err.message}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
-  return {
-    url,
-    success: false,
-    status_code: null,
-    html: '',
-    markdown: { raw: '', fit: '' },
-    links: { internal: [], external: [] },
-    media: { images: [] },
-    metadata: {},
-    error_message: message,
-  }
+  return emptyResult(url, message)
 }

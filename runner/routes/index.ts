@@ -27,7 +27,7 @@ export function buildPageRoutes(o: RouteOptions) {
     executeJsRoute,
     mdRoute(llmFilter),
     llmRoute(llm),
-    crawlRoute(o.crawlWorkers),
-    crawlStreamRoute(o.crawlWorkers),
+    crawlRoute(o.crawlWorkers, llm),
+    crawlStreamRoute(o.crawlWorkers, llm),
   ] as const
 }

@@ -1,0 +1,80 @@
+import type { MarkdownGenerator } from '../../contract/crawl4ai/strategies.ts'
+import { fitMarkdown } from '../index.ts'
+import { parseHtml } from '../parse-html.ts'
+import { createMarkdownConverter } from '../to-markdown.ts'
+import { bm25Blocks } from './bm25-filter.ts'
+import { markdownWithCitations } from './citations.ts'
+import { pruneContent } from './pruning.ts'
+import type { Scraped } from './scrape.ts'
+
+// crawl4ai's DefaultMarkdownGenerator: raw Markdown of the chosen source, the same with citations
+// and a reference list, and fit Markdown from its content_filter. Without a filter, fit comes from
+// crawlfleet's own main-content extraction (runner/content), where crawl4ai leaves it empty.
+
+export interface MarkdownResult {
+  raw_markdown: string
+  markdown_with_citations: string
+  references_markdown: string
+  fit_markdown: string | null
+  fit_html: string | null
+}
+
+type Options = NonNullable<MarkdownGenerator['options']>
+
+/** html2text's switches, applied to a copy of the tree before it is converted */
+function applyOptions(root: Element, o: Options): void {
+  const unwrap = (el: Element) => el.replaceWith(...el.childNodes)
+  if (o.ignore_images) for (const el of [...root.querySelectorAll('img')]) el.remove()
+  if (o.ignore_links) for (const el of [...root.querySelectorAll('a')]) unwrap(el)
+  else if (o.skip_internal_links) for (const el of [...root.querySelectorAll('a[href^="#"]')]) unwrap(el)
+  if (o.ignore_emphasis) for (const el of [...root.querySelectorAll('em, i, strong, b')]) unwrap(el)
+}
+
+function sourceElement(s: Scraped, html: string, pageUrl: string, source: MarkdownGenerator['content_source']): Element {
+  if (source === 'raw_html') return parseHtml(html, pageUrl).document.body
+  return s.content.cloneNode(true) as Element
+}
+
+/** the chosen content inside the page's <head>, so fit extraction still sees the title */
+function asPage(s: Scraped, body: Element): string {
+  return `<!doctype html><html><head>${s.document.head?.innerHTML ?? ''}</head><body>${body.outerHTML}</body></html>`
+}
+
+export interface MarkdownWork {
+  readonly result: MarkdownResult
+  /** set when the content filter is an LLM's: the HTML it filters (the caller fills fit_* then) */
+  readonly llmFilterInput?: string
+}
+
+export function generateMarkdown(s: Scraped, html: string, pageUrl: string, gen: MarkdownGenerator | undefined): MarkdownWork {
+  const options = gen?.options ?? {}
+  const convert = createMarkdownConverter(s.baseUrl)
+  const root = sourceElement(s, html, pageUrl, gen?.content_source)
+  applyOptions(root, options)
+  const raw = convert(root)
+  const cited = options.citations === false ? { markdownWithCitations: raw, referencesMarkdown: '' } : markdownWithCitations(raw, s.baseUrl)
+  const result: MarkdownResult = {
+    raw_markdown: raw,
+    markdown_with_citations: cited.markdownWithCitations,
+    references_markdown: cited.referencesMarkdown,
+    fit_markdown: null,
+    fit_html: null,
+  }
+  const filter = gen?.content_filter
+  if (filter?.type === 'LLMContentFilter') return { result, llmFilterInput: root.outerHTML }
+  if (filter) {
+    const copy = parseHtml(asPage(s, root), pageUrl).document
+    const p = filter.params as Record<string, never>
+    const blocks =
+      filter.type === 'PruningContentFilter'
+        ? pruneContent(copy.body, { minWordThreshold: p.min_word_threshold, thresholdType: p.threshold_type, threshold: p.threshold, preserveClasses: p.preserve_classes, preserveTags: p.preserve_tags })
+        : bm25Blocks(copy, copy.body, { userQuery: p.user_query, threshold: p.bm25_threshold })
+    result.fit_html = blocks.map((b) => `<div>${b}</div>`).join('\n')
+    const fitRoot = parseHtml(result.fit_html, pageUrl).document.body
+    applyOptions(fitRoot, options)
+    result.fit_markdown = convert(fitRoot)
+    return { result }
+  }
+  result.fit_markdown = fitMarkdown(asPage(s, root), pageUrl)
+  return { result }
+}

@@ -1,0 +1,128 @@
+import type { CrawlerRunConfig } from '../contract/crawl4ai/crawler-run-config.ts'
+import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
+import type { CrawlResult } from '../contract/request-schemas.ts'
+import { extractWithoutLlm, inputOf, toExtractedContent, type ExtractionInputs } from '../content/strategies/extract.ts'
+import { generateMarkdown } from '../content/strategies/markdown.ts'
+import { checkSelectors, scrape } from '../content/strategies/scrape.ts'
+import { llmExtract, llmFilterContent } from '../llm/strategies.ts'
+import type { LlmClient } from '../llm/openai-client.ts'
+import { parseHtml } from '../content/parse-html.ts'
+import type { CrawledPage } from './crawl-page.ts'
+
+// A rendered page made into crawl4ai's CrawlResult: the scraping, Markdown and extraction its
+// CrawlerRunConfig asks for. CPU work on the HTML string (no page held); the LLM steps await the
+// deployment's model.
+
+const needsLlm = (c: CrawlerRunConfig) => c.extraction_strategy?.type === 'LLMExtractionStrategy' || c.markdown_generator?.content_filter?.type === 'LLMContentFilter'
+
+/** What can be refused before any page is rendered (400, 501). */
+export function checkCrawlerConfig(c: CrawlerRunConfig, llm: LlmClient | undefined): void {
+  if (c.deep_crawl_strategy) throw new InvalidFieldError('crawler_config.deep_crawl_strategy', 'deep crawls are run by the edge, which spreads their pages over the fleet: send the request to the edge')
+  checkSelectors(c)
+  if (needsLlm(c) && !llm) throw new LlmNotConfiguredError()
+}
+
+export function emptyResult(url: string, errorMessage: string, statusCode: number | null = null): CrawlResult {
+  return {
+    url,
+    success: false,
+    status_code: statusCode,
+    html: '',
+    cleaned_html: null,
+    fit_html: null,
+    markdown: { raw_markdown: '', markdown_with_citations: '', references_markdown: '', fit_markdown: null, fit_html: null, raw: '', fit: '' },
+    extracted_content: null,
+    links: { internal: [], external: [] },
+    media: { images: [], videos: [], audios: [] },
+    tables: [],
+    metadata: {},
+    response_headers: null,
+    redirected_url: null,
+    js_execution_result: null,
+    mhtml: null,
+    error_message: errorMessage,
+    session_id: null,
+    downloaded_files: null,
+    ssl_certificate: null,
+    network_requests: null,
+    console_messages: null,
+  }
+}
+
+const textOf = (html: string, url: string) => (parseHtml(html, url).document.body.textContent ?? '').replace(/\s+/g, ' ').trim()
+
+export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRunConfig, llm: LlmClient | undefined, signal: AbortSignal): Promise<CrawlResult> {
+  if (page.robotsDenied) return emptyResult(url, 'Access denied by robots.txt', 403)
+  const status = page.statusCode
+  const ok = status === null || status < 400
+  const scraped = scrape(page.html, page.finalUrl, c)
+  const md = generateMarkdown(scraped, page.html, page.finalUrl, c.markdown_generator)
+  const markdown = md.result
+  if (md.llmFilterInput !== undefined) {
+    const p = c.markdown_generator!.content_filter!.params as { instruction?: string; chunk_token_threshold?: number; overlap_rate?: number; llm_config?: never }
+    const parts = await llmFilterContent({ client: llm, url, text: md.llmFilterInput, instruction: p.instruction, chunkTokens: p.chunk_token_threshold, overlapRate: p.overlap_rate, llmConfig: p.llm_config, signal })
+    markdown.fit_markdown = parts.join('\n\n')
+    markdown.fit_html = parts.map((m) => `<div>${escapeHtml(m)}</div>`).join('\n')
+  }
+  let extracted: string | null = null
+  const strategy = c.extraction_strategy
+  if (strategy && !c.prefetch) {
+    const inputs: ExtractionInputs = {
+      html: page.html,
+      cleaned_html: scraped.cleanedHtml,
+      markdown: markdown.raw_markdown,
+      fit_markdown: markdown.fit_markdown ?? '',
+      fit_html: scraped.cleanedHtml,
+      text: textOf(scraped.cleanedHtml, page.finalUrl),
+    }
+    const direct = extractWithoutLlm(strategy, url, page.finalUrl, inputs)
+    if (direct !== undefined) extracted = direct
+    else {
+      const p = strategy.params as { instruction?: string; schema?: Record<string, unknown>; extraction_type?: 'schema' | 'block'; apply_chunking?: boolean; chunk_token_threshold?: number; overlap_rate?: number }
+      const items = await llmExtract({
+        client: llm,
+        url,
+        text: inputOf(strategy, inputs),
+        instruction: p.instruction,
+        schema: p.schema,
+        extractionType: p.extraction_type,
+        applyChunking: p.apply_chunking,
+        chunkTokens: p.chunk_token_threshold,
+        overlapRate: p.overlap_rate,
+        signal,
+      })
+      extracted = toExtractedContent(items)
+    }
+  }
+  const prefetch = c.prefetch === true
+  return {
+    url,
+    success: ok,
+    status_code: status,
+    html: page.html,
+    cleaned_html: prefetch ? null : scraped.cleanedHtml,
+    fit_html: null,
+    markdown: { ...markdown, raw: markdown.raw_markdown, fit: markdown.fit_markdown ?? '' },
+    extracted_content: extracted,
+    links: scraped.links,
+    media: prefetch ? { images: [], videos: [], audios: [] } : scraped.media,
+    tables: prefetch ? [] : (scraped.tables as unknown as Record<string, unknown>[]),
+    metadata: scraped.metadata,
+    response_headers: page.headers,
+    redirected_url: page.finalUrl,
+    js_execution_result: page.jsResult ?? null,
+    ...(page.screenshot ? { screenshot: page.screenshot } : {}),
+    ...(page.pdf ? { pdf: page.pdf } : {}),
+    mhtml: page.mhtml ?? null,
+    ...(ok ? {} : { error_message: `the target answered HTTP ${status}` }),
+    session_id: null,
+    downloaded_files: null,
+    ssl_certificate: null,
+    network_requests: page.networkRequests ?? null,
+    console_messages: page.consoleMessages ?? null,
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
