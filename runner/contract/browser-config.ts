@@ -114,7 +114,6 @@ function refusedArgMessage(arg: string): string {
 }
 
 // crawl4ai's ProxyConfig (server, username, password, ip), also as {"type": "ProxyConfig", "params"}
-CRAWL4AI_CLASSES.add('ProxyConfig')
 const ProxyObject = z
   .preprocess(
     (input, ctx) => c4aParams('ProxyConfig', input, ctx),
@@ -129,6 +128,7 @@ const ProxyObject = z
       .strict(),
   )
   .openapi('ProxyConfig', { [WRAPPER_KEY]: 'ProxyConfig' } as never)
+CRAWL4AI_CLASSES.set('ProxyConfig', ProxyObject)
 
 const Proxy = z.union([z.string().min(1).max(2048), ProxyObject])
 
@@ -226,7 +226,6 @@ const BROWSER_REFUSALS: Refusals = {
 }
 
 /** A plain object or crawl4ai's `{type: "BrowserConfig", params: {...}}`; null means unset. */
-CRAWL4AI_CLASSES.add('BrowserConfig')
 export const BrowserConfig = z
   .preprocess((input, ctx) => c4aParams('BrowserConfig', input, ctx, BROWSER_REFUSALS), BrowserParams)
   .openapi('BrowserConfig', {
@@ -234,5 +233,6 @@ export const BrowserConfig = z
       "Browser settings, as a plain object or crawl4ai's {type: \"BrowserConfig\", params}. Launch options (proxy, text_mode, light_mode, extra_args) choose the browser; the rest only shape this request's context.",
     [WRAPPER_KEY]: 'BrowserConfig',
   } as never)
+CRAWL4AI_CLASSES.set('BrowserConfig', BrowserConfig)
 
 export type BrowserConfigInput = z.infer<typeof BrowserParams>

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import { describeCrawl4aiWrappers, registerCrawl4aiComponents } from '../contract/crawl4ai/openapi.ts'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -71,10 +72,11 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
 
 export function openApiDocument(app: OpenAPIHono) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
-  return app.getOpenAPI31Document({
+  registerCrawl4aiComponents(app.openAPIRegistry)
+  return describeCrawl4aiWrappers(app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'crawlfleet', version: '0.1.0', description: 'Rendered pages from a fleet of long-lived Chromium browsers' },
-  })
+  }) as unknown as Record<string, unknown>)
 }
 
 async function requireJson(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], next: () => Promise<void>) {

@@ -43,13 +43,10 @@ export const KeywordRelevanceScorer = c4aClass('KeywordRelevanceScorer', {
   case_sensitive: z.boolean().optional(),
 })
 export const PathDepthScorer = c4aClass('PathDepthScorer', { optimal_depth: z.number().int().min(0).max(50).optional(), weight })
-export const UrlScorer: z.ZodType<ScorerSpec> = z.lazy(() =>
-  c4aOneOf('url_scorer', {
-    KeywordRelevanceScorer,
-    PathDepthScorer,
-    CompositeScorer: c4aClass('CompositeScorer', { scorers: c4aList(UrlScorer, 20), normalize: z.boolean().optional() }),
-  }),
-) as z.ZodType<ScorerSpec>
+const SimpleScorer = c4aOneOf('scorer', { KeywordRelevanceScorer, PathDepthScorer })
+/** crawl4ai's CompositeScorer, one level deep: its scorers are keyword or path-depth scorers */
+export const CompositeScorer = c4aClass('CompositeScorer', { scorers: c4aList(SimpleScorer, 20), normalize: z.boolean().optional() })
+export const UrlScorer = c4aOneOf('url_scorer', { KeywordRelevanceScorer, PathDepthScorer, CompositeScorer }) as unknown as z.ZodType<ScorerSpec>
 
 const strategyShape = {
   max_depth: z.number().int().min(0).openapi({ description: `clamped to ${MAX_DEEP_CRAWL_DEPTH}` }),

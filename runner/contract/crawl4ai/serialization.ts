@@ -34,9 +34,16 @@ export function dropNulls(o: Json): Json {
 /** What a field refused on purpose answers; the message says why. */
 export type Refusals = Readonly<Record<string, string | ((value: unknown) => string | undefined)>>
 
-/** Names of every crawl4ai class decoded here, for the OpenAPI document (see describeCrawl4aiWrappers). */
-export const CRAWL4AI_CLASSES = new Set<string>()
+/** Every crawl4ai class decoded here by name, for the OpenAPI document (see openapi.ts). */
+export const CRAWL4AI_CLASSES = new Map<string, z.ZodType>()
+/** marks a schema in the OpenAPI document as a crawl4ai wrapper: a class name, `dict` or `enum:<Name>` */
 export const WRAPPER_KEY = 'x-crawl4ai-type'
+/** the typed form of a class, for fields that take only that (its params are the `<name>Params` component) */
+const typedRef = (name: string) => ({
+  type: 'object',
+  properties: { type: { const: name }, params: { $ref: `#/components/schemas/${name}Params` } },
+  required: ['type', 'params'],
+})
 
 function refuse(params: Json, refusals: Refusals | undefined, ctx: z.RefinementCtx): void {
   if (!refusals) return
@@ -71,16 +78,18 @@ export function c4aParams(name: string, input: unknown, ctx: z.RefinementCtx, re
 
 /** A crawl4ai config or strategy class whose params are `shape` (strict: unknown fields are a 400). */
 export function c4aClass<S extends z.ZodRawShape>(name: string, shape: S, o: { refusals?: Refusals; description?: string } = {}) {
-  CRAWL4AI_CLASSES.add(name)
-  return z
+  const schema = z
     .preprocess((input, ctx) => c4aParams(name, input, ctx, o.refusals), z.object(shape).strict())
     .openapi(name, { description: o.description, [WRAPPER_KEY]: name } as never)
+  CRAWL4AI_CLASSES.set(name, schema)
+  return schema
 }
 
 /** One of several crawl4ai classes, told apart by `type` (a typed wrapper is required here). */
 export function c4aOneOf(field: string, classes: Readonly<Record<string, z.ZodType>>, o: { plain?: string } = {}) {
   const names = Object.keys(classes)
-  return z.unknown().transform((input, ctx): { type: string; params: unknown } => {
+  const documented = { anyOf: names.map(typedRef), description: `one of ${names.join(', ')}, as {"type": "<name>", "params": {...}}` }
+  return z.unknown().openapi(documented as never).transform((input, ctx): { type: string; params: unknown } => {
     const v = isDictWrapper(input) ? input.value : input
     const type = isObject(v) ? v.type : undefined
     const name = typeof type === 'string' && type in classes ? type : o.plain !== undefined && isObject(v) && !('type' in v) ? o.plain : undefined

@@ -56,21 +56,30 @@ export interface SchemaField {
   source?: string
 }
 
-// Loose like crawl4ai (LLM-written schemas carry extra keys), but every key it reads is checked.
-const Field: z.ZodType<SchemaField> = z.lazy(() =>
-  z.looseObject({
+// Loose like crawl4ai (LLM-written schemas carry extra keys), but every key it reads is checked, to
+// a nesting depth of 6; deeper fields are taken as they are (the extractor treats a bad one as absent).
+// Not a recursive schema: the OpenAPI document and its tools stay finite.
+const MAX_FIELD_DEPTH = 3
+function fieldAt(depth: number): z.ZodType<SchemaField> {
+  return z.looseObject({
     name: z.string().min(1).max(200),
     selector: z.string().min(1).max(2000).optional(),
     type: z.union([z.enum(FIELD_TYPES), z.array(z.enum(FIELD_TYPES)).min(1).max(8)]),
     attribute: z.string().max(200).optional(),
     pattern: z.string().max(2000).optional(),
     group: z.number().int().min(0).max(99).optional(),
-    fields: z.array(Field).max(200).optional(),
+    fields: z
+      .array(depth < MAX_FIELD_DEPTH ? fieldAt(depth + 1) : z.record(z.string(), z.unknown()))
+      .max(200)
+      .optional()
+      // documented one level deep: a nested field has the same keys as this one
+      .openapi({ items: { type: 'object', description: 'a field with the same keys as this one' } } as never),
     default: z.unknown().optional(),
     transform: z.string().max(40).optional(),
     source: z.string().max(200).optional(),
-  }),
-)
+  }) as unknown as z.ZodType<SchemaField>
+}
+const Field = fieldAt(1)
 
 export const ExtractionSchema = c4aDict(
   z.looseObject({
