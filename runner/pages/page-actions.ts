@@ -28,37 +28,33 @@ export async function waitForImages(page: Page, timeoutMs: number): Promise<void
 }
 
 /** remove_overlay_elements / remove_consent_popups: fixed or sticky layers over the page, dialogs, known consent banners */
+// (no named helpers inside the page functions: the TypeScript loader would wrap them in a helper
+// that does not exist in the page)
 export async function removeOverlays(page: Page, o: { overlays: boolean; consent: boolean }): Promise<number> {
   return page.evaluate(({ overlays, consent }) => {
-    let removed = 0
-    const drop = (el: Element) => {
-      el.remove()
-      removed++
-    }
+    const victims: Element[] = []
     if (consent) {
       const cmp =
         '#onetrust-consent-sdk, #onetrust-banner-sdk, #CybotCookiebotDialog, #truste-consent-track, .qc-cmp2-container, #didomi-host, .fc-consent-root, #usercentrics-root, [id*="cookie-banner" i], [class*="cookie-banner" i], [id*="consent-banner" i], [class*="consent-banner" i], [aria-label*="cookie" i][role="dialog"]'
-      document.querySelectorAll(cmp).forEach(drop)
+      victims.push(...document.querySelectorAll(cmp))
     }
     if (overlays) {
-      document.querySelectorAll('dialog[open], [role="dialog"][aria-modal="true"], [class*="modal" i][class*="open" i], [class*="popup" i], [class*="overlay" i]').forEach((el) => {
-        const s = getComputedStyle(el)
-        if (el.tagName === 'DIALOG' || s.position === 'fixed' || s.position === 'absolute') drop(el)
-      })
-      const vw = window.innerWidth
-      const vh = window.innerHeight
-      for (const el of [...document.body.querySelectorAll('*')]) {
+      for (const el of document.querySelectorAll('dialog[open], [role="dialog"][aria-modal="true"], [class*="modal" i][class*="open" i], [class*="popup" i], [class*="overlay" i]')) {
+        const position = getComputedStyle(el).position
+        if (el.tagName === 'DIALOG' || position === 'fixed' || position === 'absolute') victims.push(el)
+      }
+      const viewportArea = window.innerWidth * window.innerHeight
+      for (const el of document.body.querySelectorAll('*')) {
         const s = getComputedStyle(el)
         if (s.position !== 'fixed' && s.position !== 'sticky') continue
         const r = el.getBoundingClientRect()
-        const covers = r.width * r.height > vw * vh * 0.3
-        const onTop = Number.parseInt(s.zIndex, 10) >= 100
-        if (covers || (onTop && s.position === 'fixed')) drop(el)
+        if (r.width * r.height > viewportArea * 0.3 || (s.position === 'fixed' && Number.parseInt(s.zIndex, 10) >= 100)) victims.push(el)
       }
       document.documentElement.style.overflow = 'auto'
       document.body.style.overflow = 'auto'
     }
-    return removed
+    for (const el of victims) el.remove()
+    return victims.length
   }, o)
 }
 

@@ -67,8 +67,7 @@ const parseXpath = (xpath as unknown as { parse(e: string): { select(o: { node: 
 const evalNodes = (expr: string, node: Node): Element[] => parseXpath(expr).select({ node, isHtml: true }).filter((n): n is Element => n.nodeType === 1)
 
 export const xpathEngine: Engine<Element> = {
-  // linkedom's doctype node has no nextSibling, which hides the whole tree from a walk: it goes first
-  base: (doc, selector) => (doc.doctype?.remove(), evalNodes(selector, doc)),
+  base: (doc, selector) => evalNodes(selector, doc),
   select: (node, selector) => {
     const expr = cssToXpath(selector)
     return evalNodes(expr.startsWith('.') ? expr : `.${expr}`, node)
@@ -157,6 +156,8 @@ export function extractWithSchema<N>(e: Engine<N>, doc: Document, schema: Extrac
 
 /** crawl4ai's JsonCssExtractionStrategy / JsonXPathExtractionStrategy on a page's HTML. */
 export function jsonExtract(kind: 'css' | 'xpath', html: string, pageUrl: string, schema: ExtractionSchema): Item[] {
-  const { document } = parseHtml(html, pageUrl)
+  // linkedom's doctype node has no nextSibling, which hides the whole tree from an XPath walk: it is left out
+  const source = kind === 'xpath' ? html.replace(/^\s*<!doctype[^>]*>/i, '') : html
+  const { document } = parseHtml(source, pageUrl)
   return extractWithSchema(kind === 'css' ? cssEngine : xpathEngine, document, schema)
 }
