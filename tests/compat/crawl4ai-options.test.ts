@@ -193,6 +193,12 @@ describe('CrawlerRunConfig page options', () => {
   })
 })
 
+describe('deep_crawl_strategy at a runner', () => {
+  it('is a 400 pointing at the edge, which runs deep crawls', async () => {
+    expect(await refused({ deep_crawl_strategy: typed('BFSDeepCrawlStrategy', { max_depth: 1 }) })).toMatchObject({ field: 'crawler_config.deep_crawl_strategy', message: expect.stringContaining('edge') })
+  })
+})
+
 describe('markdown_generator', () => {
   it('DefaultMarkdownGenerator options: ignore_links, ignore_images', async () => {
     const r = await crawl(PRODUCTS, { markdown_generator: typed('DefaultMarkdownGenerator', { options: dict({ ignore_links: true, ignore_images: true }) }) })
