@@ -1,12 +1,9 @@
 import type { CrawlerRunConfig } from '../contract/crawl4ai/crawler-run-config.ts'
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import type { CrawlResult } from '../contract/request-schemas.ts'
-import { extractWithoutLlm, inputOf, toExtractedContent, type ExtractionInputs } from '../content/strategies/extract.ts'
-import { generateMarkdown } from '../content/strategies/markdown.ts'
-import { checkSelectors, scrape } from '../content/strategies/scrape.ts'
+import { checkSelectors, extractWithoutLlm, inputOf, pageContent, toExtractedContent } from '../content/strategies/index.ts'
 import { llmExtract, llmFilterContent } from '../llm/strategies.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
-import { parseHtml } from '../content/parse-html.ts'
 import type { CrawledPage } from './crawl-page.ts'
 
 // A rendered page made into crawl4ai's CrawlResult: the scraping, Markdown and extraction its
@@ -49,50 +46,38 @@ export function emptyResult(url: string, errorMessage: string, statusCode: numbe
   }
 }
 
-const textOf = (html: string, url: string) => (parseHtml(html, url).document.body.textContent ?? '').replace(/\s+/g, ' ').trim()
-
 export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRunConfig, llm: LlmClient | undefined, signal: AbortSignal): Promise<CrawlResult> {
   if (page.robotsDenied) return emptyResult(url, 'Access denied by robots.txt', 403)
   const status = page.statusCode
   const ok = status === null || status < 400
-  const scraped = scrape(page.html, page.finalUrl, c)
-  const md = generateMarkdown(scraped, page.html, page.finalUrl, c.markdown_generator)
-  const markdown = md.result
-  if (md.llmFilterInput !== undefined) {
-    const p = c.markdown_generator!.content_filter!.params as { instruction?: string; chunk_token_threshold?: number; overlap_rate?: number; llm_config?: never }
-    const parts = await llmFilterContent({ client: llm, url, text: md.llmFilterInput, instruction: p.instruction, chunkTokens: p.chunk_token_threshold, overlapRate: p.overlap_rate, llmConfig: p.llm_config, signal })
+  const content = pageContent(page.html, url, page.finalUrl, c)
+  const markdown = { ...content.markdown }
+  const inputs = { ...content.extractionInputs }
+  if (content.llmFilterInput !== undefined) {
+    const p = c.markdown_generator!.content_filter!.params as { instruction?: string; chunk_token_threshold?: number; overlap_rate?: number }
+    const parts = await llmFilterContent({ client: llm, url, text: content.llmFilterInput, instruction: p.instruction, chunkTokens: p.chunk_token_threshold, overlapRate: p.overlap_rate, signal })
     markdown.fit_markdown = parts.join('\n\n')
     markdown.fit_html = parts.map((m) => `<div>${escapeHtml(m)}</div>`).join('\n')
+    inputs.fit_markdown = markdown.fit_markdown
   }
-  let extracted: string | null = null
+  let extracted = content.extractedContent
   const strategy = c.extraction_strategy
-  if (strategy && !c.prefetch) {
-    const inputs: ExtractionInputs = {
-      html: page.html,
-      cleaned_html: scraped.cleanedHtml,
-      markdown: markdown.raw_markdown,
-      fit_markdown: markdown.fit_markdown ?? '',
-      fit_html: scraped.cleanedHtml,
-      text: textOf(scraped.cleanedHtml, page.finalUrl),
-    }
-    const direct = extractWithoutLlm(strategy, url, page.finalUrl, inputs)
-    if (direct !== undefined) extracted = direct
-    else {
-      const p = strategy.params as { instruction?: string; schema?: Record<string, unknown>; extraction_type?: 'schema' | 'block'; apply_chunking?: boolean; chunk_token_threshold?: number; overlap_rate?: number }
-      const items = await llmExtract({
-        client: llm,
-        url,
-        text: inputOf(strategy, inputs),
-        instruction: p.instruction,
-        schema: p.schema,
-        extractionType: p.extraction_type,
-        applyChunking: p.apply_chunking,
-        chunkTokens: p.chunk_token_threshold,
-        overlapRate: p.overlap_rate,
-        signal,
-      })
-      extracted = toExtractedContent(items)
-    }
+  if (extracted === undefined && strategy) extracted = extractWithoutLlm(strategy, url, page.finalUrl, inputs)
+  if (extracted === undefined && strategy) {
+    const p = strategy.params as { instruction?: string; schema?: Record<string, unknown>; extraction_type?: 'schema' | 'block'; apply_chunking?: boolean; chunk_token_threshold?: number; overlap_rate?: number }
+    const items = await llmExtract({
+      client: llm,
+      url,
+      text: inputOf(strategy, inputs),
+      instruction: p.instruction,
+      schema: p.schema,
+      extractionType: p.extraction_type,
+      applyChunking: p.apply_chunking,
+      chunkTokens: p.chunk_token_threshold,
+      overlapRate: p.overlap_rate,
+      signal,
+    })
+    extracted = toExtractedContent(items)
   }
   const prefetch = c.prefetch === true
   return {
@@ -100,14 +85,14 @@ export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRu
     success: ok,
     status_code: status,
     html: page.html,
-    cleaned_html: prefetch ? null : scraped.cleanedHtml,
+    cleaned_html: prefetch ? null : content.cleanedHtml,
     fit_html: null,
     markdown: { ...markdown, raw: markdown.raw_markdown, fit: markdown.fit_markdown ?? '' },
-    extracted_content: extracted,
-    links: scraped.links,
-    media: prefetch ? { images: [], videos: [], audios: [] } : scraped.media,
-    tables: prefetch ? [] : (scraped.tables as unknown as Record<string, unknown>[]),
-    metadata: scraped.metadata,
+    extracted_content: extracted ?? null,
+    links: content.links,
+    media: prefetch ? { images: [], videos: [], audios: [] } : content.media,
+    tables: prefetch ? [] : (content.tables as unknown as Record<string, unknown>[]),
+    metadata: content.metadata,
     response_headers: page.headers,
     redirected_url: page.finalUrl,
     js_execution_result: page.jsResult ?? null,

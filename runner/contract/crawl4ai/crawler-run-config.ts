@@ -52,10 +52,9 @@ export const GeolocationConfig = c4aClass('GeolocationConfig', {
   accuracy: z.number().min(0).optional(),
 })
 
-const jsCode = z.preprocess(
-  (v) => (typeof v === 'string' ? [v] : v),
-  c4aList(z.string().max(100_000), 32),
-)
+const script = z.string().max(100_000)
+/** one script or a list; always a list after parsing */
+const jsCode = z.union([script, c4aList(script, 32)]).transform((v) => (typeof v === 'string' ? [v] : v))
 const selectorList = z.preprocess((v) => (typeof v === 'string' ? [v] : v), c4aList(z.string().min(1).max(2000), 50))
 const seconds = (max: number) => z.number().min(0).max(max)
 
