@@ -6,6 +6,7 @@ import { DEFAULTS as STAGED_DEFAULTS, staged } from './staged.ts'
 import { DEFAULTS as EDGE_DEFAULTS, edgeOverhead } from './edge-overhead.ts'
 import { DEFAULTS as ROUTING_DEFAULTS, routingSim } from './routing-sim.ts'
 import { DEFAULTS as MD_DEFAULTS, mdVsHtml } from './md-vs-html.ts'
+import { DEFAULTS as C4A_DEFAULTS, crawl4aiContent } from './crawl4ai-content.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'issue 4: edge + runner vs the runner alone on loopback (real and stub runner)' },
   'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'issue 4: routing decision time, signatures moved by losing a runner, two-choice balance' },
   'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: 'issue 3: /md (fit) vs /html on the same page' },
+  'crawl4ai-content': { run: jsonScenario('crawl4ai-content', crawl4aiContent), defaults: C4A_DEFAULTS, about: "issue 15: CPU of crawl4ai's result shape (pageContent) vs the previous /crawl content (analysePage), corpus pages, in process" },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))

@@ -1,5 +1,6 @@
 import { deepCrawlPlan } from '../../runner/contract/crawl4ai/deep-crawl.ts'
-import { ClientGoneError, CrawlfleetError } from '../../runner/contract/errors.ts'
+import { ClientGoneError } from '../../runner/contract/errors.ts'
+import { failedCrawlResult } from '../../runner/contract/crawl4ai/crawl-result.ts'
 import type { CrawlRequest, CrawlResult } from '../../runner/contract/request-schemas.ts'
 import type { UrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
 import type { EdgeClock } from '../clock.ts'
@@ -28,34 +29,6 @@ export interface DeepCrawlCall {
 }
 
 const encoder = new TextEncoder()
-
-function failedResult(url: string, err: unknown): CrawlResult {
-  const message = err instanceof CrawlfleetError ? `${err.code}: ${err.message}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
-  return {
-    url,
-    success: false,
-    status_code: null,
-    html: '',
-    cleaned_html: null,
-    fit_html: null,
-    markdown: { raw_markdown: '', markdown_with_citations: '', references_markdown: '', fit_markdown: null, fit_html: null, raw: '', fit: '' },
-    extracted_content: null,
-    links: { internal: [], external: [] },
-    media: { images: [], videos: [], audios: [] },
-    tables: [],
-    metadata: {},
-    response_headers: null,
-    redirected_url: null,
-    js_execution_result: null,
-    mhtml: null,
-    error_message: message,
-    session_id: null,
-    downloaded_files: null,
-    ssl_certificate: null,
-    network_requests: null,
-    console_messages: null,
-  }
-}
 
 /** the runner's error body, or the start of whatever it sent */
 async function errorText(res: Response): Promise<string> {
@@ -92,12 +65,12 @@ export async function* runDeepCrawl(deps: DeepCrawlDeps, call: DeepCrawlCall): A
         deadlineAtMs: call.deadlineAtMs,
         clientSignal: call.signal,
       })
-      if (res.status !== 200) return failedResult(item.url, new Error(await errorText(res)))
+      if (res.status !== 200) return failedCrawlResult(item.url, await errorText(res))
       const page = ((await res.json()) as { results: CrawlResult[] }).results[0]
-      return page ?? failedResult(item.url, new Error('the runner sent no result'))
+      return page ?? failedCrawlResult(item.url, 'INTERNAL: the runner sent no result')
     } catch (err) {
       if (err instanceof ClientGoneError || call.signal.aborted) throw new ClientGoneError()
-      return failedResult(item.url, err)
+      return failedCrawlResult(item.url, err)
     }
   }
 

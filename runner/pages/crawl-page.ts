@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import type { CrawlerRunConfig } from '../contract/crawl4ai/crawler-run-config.ts'
-import { firstLine, isPageGone, MAX_SCRIPT_RESULTS_CHARS, runScript } from './execute-js.ts'
+import { MAX_SCRIPT_RESULTS_CHARS, runScript, runScripts } from './execute-js.ts'
 import { navigate, waitFor } from './navigate.ts'
 import { captureMhtml, fitViewportToContent, inlineIframes, removeOverlays, scanFullPage, waitForImages } from './page-actions.ts'
 import { settledContent } from './page-content.ts'
@@ -48,25 +48,6 @@ function capture(page: Page, c: CrawlerRunConfig) {
   return { network, consoleMessages }
 }
 
-/** js_code: every script's JSON result (or its error), crawl4ai's {success, results} */
-async function runJsCode(page: Page, scripts: readonly string[]): Promise<{ success: boolean; results: unknown[] }> {
-  const results: unknown[] = []
-  let success = true
-  let budget = MAX_SCRIPT_RESULTS_CHARS
-  for (const script of scripts) {
-    try {
-      const { value, chars } = await runScript(page, script, budget)
-      budget -= chars
-      results.push(value)
-    } catch (err) {
-      if (isPageGone(err)) throw err
-      success = false
-      results.push({ error: err instanceof Error ? firstLine(err.message) : String(err) })
-    }
-  }
-  return { success, results }
-}
-
 /**
  * One URL of a crawl inside its page, in crawl4ai's order: robots.txt, navigation, images, full-page
  * scroll, js_code_before_wait, wait_for, delay_before_return_html, js_code, iframes, overlays, then
@@ -86,7 +67,7 @@ export async function crawlPage(page: Page, url: string, c: CrawlerRunConfig, o:
   for (const script of c.js_code_before_wait ?? []) await runScript(page, script, MAX_SCRIPT_RESULTS_CHARS)
   if (c.wait_for) await waitFor(page, c.wait_for, Math.min(c.wait_for_timeout ?? left(), left()))
   if (c.delay_before_return_html) await sleep(Math.min(c.delay_before_return_html * 1000, left()))
-  const jsResult = c.js_code?.length ? await runJsCode(page, c.js_code) : undefined
+  const jsResult = c.js_code?.length ? await runScripts(page, c.js_code) : undefined
   if (c.process_iframes) await inlineIframes(page)
   if (c.remove_overlay_elements || c.remove_consent_popups) await removeOverlays(page, { overlays: c.remove_overlay_elements ?? false, consent: c.remove_consent_popups ?? false })
   const html = await settledContent(page, left())

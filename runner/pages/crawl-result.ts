@@ -1,6 +1,7 @@
 import type { CrawlerRunConfig } from '../contract/crawl4ai/crawler-run-config.ts'
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import type { CrawlResult } from '../contract/request-schemas.ts'
+import { failedCrawlResult } from '../contract/crawl4ai/crawl-result.ts'
 import { checkSelectors, extractWithoutLlm, inputOf, pageContent, toExtractedContent } from '../content/strategies/index.ts'
 import { llmExtract, llmFilterContent } from '../llm/strategies.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
@@ -19,35 +20,8 @@ export function checkCrawlerConfig(c: CrawlerRunConfig, llm: LlmClient | undefin
   if (needsLlm(c) && !llm) throw new LlmNotConfiguredError()
 }
 
-export function emptyResult(url: string, errorMessage: string, statusCode: number | null = null): CrawlResult {
-  return {
-    url,
-    success: false,
-    status_code: statusCode,
-    html: '',
-    cleaned_html: null,
-    fit_html: null,
-    markdown: { raw_markdown: '', markdown_with_citations: '', references_markdown: '', fit_markdown: null, fit_html: null, raw: '', fit: '' },
-    extracted_content: null,
-    links: { internal: [], external: [] },
-    media: { images: [], videos: [], audios: [] },
-    tables: [],
-    metadata: {},
-    response_headers: null,
-    redirected_url: null,
-    js_execution_result: null,
-    mhtml: null,
-    error_message: errorMessage,
-    session_id: null,
-    downloaded_files: null,
-    ssl_certificate: null,
-    network_requests: null,
-    console_messages: null,
-  }
-}
-
 export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRunConfig, llm: LlmClient | undefined, signal: AbortSignal): Promise<CrawlResult> {
-  if (page.robotsDenied) return emptyResult(url, 'Access denied by robots.txt', 403)
+  if (page.robotsDenied) return failedCrawlResult(url, 'Access denied by robots.txt', 403)
   const status = page.statusCode
   const ok = status === null || status < 400
   const content = pageContent(page.html, url, page.finalUrl, c)

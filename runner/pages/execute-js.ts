@@ -11,26 +11,31 @@ export const MAX_SCRIPT_RESULTS_CHARS = 16 * 1024 * 1024
 
 export async function executeScripts(page: Page, input: ExecuteJsRequest, timeoutMs: number) {
   const nav = await navigate(page, input.url, navigateOptionsOf(input, timeoutMs))
+  return {
+    success: true as const,
+    url: nav.finalUrl,
+    js_execution_result: await runScripts(page, input.scripts),
+    html: await settledContent(page, timeoutMs),
+  }
+}
+
+/** Every script's JSON result in order, or its error: crawl4ai's {success, results}. A page that is gone throws. */
+export async function runScripts(page: Page, scripts: readonly string[]): Promise<{ success: boolean; results: ScriptOutcome[] }> {
   const results: ScriptOutcome[] = []
-  let allOk = true
+  let success = true
   let budget = MAX_SCRIPT_RESULTS_CHARS
-  for (const script of input.scripts) {
+  for (const script of scripts) {
     try {
       const { value, chars } = await runScript(page, script, budget)
       budget -= chars
       results.push(value)
     } catch (err) {
       if (isPageGone(err)) throw err
-      allOk = false
+      success = false
       results.push({ error: err instanceof Error ? firstLine(err.message) : String(err) })
     }
   }
-  return {
-    success: true as const,
-    url: nav.finalUrl,
-    js_execution_result: { success: allOk, results },
-    html: await settledContent(page, timeoutMs),
-  }
+  return { success, results }
 }
 
 /**
@@ -74,10 +79,10 @@ function jsonInPage(value: unknown, maxChars: number): string | number {
   return json.length > maxChars ? -2 /* TOO_LARGE */ : json
 }
 
-export function isPageGone(err: unknown): boolean {
+function isPageGone(err: unknown): boolean {
   return err instanceof Error && (err.name === 'TimeoutError' || /has been closed|Target closed|crash/i.test(err.message))
 }
 
-export function firstLine(s: string): string {
+function firstLine(s: string): string {
   return s.split('\n')[0] ?? s
 }

@@ -1,10 +1,11 @@
 import { browserRequestOf } from '../contract/browser-request.ts'
-import { ClientGoneError, CrawlfleetError, PageTimeoutError } from '../contract/errors.ts'
+import { ClientGoneError, PageTimeoutError } from '../contract/errors.ts'
 import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '../contract/request-schemas.ts'
 import type { PageWork } from '../http/define-route.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import { crawlPage } from './crawl-page.ts'
-import { checkCrawlerConfig, crawlResultOf, emptyResult } from './crawl-result.ts'
+import { checkCrawlerConfig, crawlResultOf } from './crawl-result.ts'
+import { failedCrawlResult } from '../contract/crawl4ai/crawl-result.ts'
 
 /** Refuses, before any page is rendered, what a crawl request cannot be served with (400, 501). */
 export function checkCrawl(input: CrawlRequest, llm: LlmClient | undefined): void {
@@ -38,17 +39,12 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
       return await crawlResultOf(url, page, config, llm, work.deadline.signal)
     } catch (err) {
       if (err instanceof ClientGoneError) throw err
-      return failed(url, err)
+      return failedCrawlResult(url, err)
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, input.urls.length)) }, worker))
   // the request's deadline ended the crawl early: every URL still gets its result
   for (; next < input.urls.length; next++) {
-    await onResult(failed(input.urls[next]!, work.deadline.signal.reason ?? new PageTimeoutError('the crawl ran out of time')))
+    await onResult(failedCrawlResult(input.urls[next]!, work.deadline.signal.reason ?? new PageTimeoutError('the crawl ran out of time')))
   }
-}
-
-function failed(url: string, err: unknown): CrawlResult {
-  const message = err instanceof CrawlfleetError ? `${err.code}: ${err.message}` : `INTERNAL: ${err instanceof Error ? err.message : String(err)}`
-  return emptyResult(url, message)
 }
