@@ -31,12 +31,27 @@ export interface PageContent {
   readonly llmFilterInput?: string
 }
 
+/** no option changes which part of the page is the content */
+const selectsNothing = (c: CrawlerRunConfig) =>
+  !c.css_selector &&
+  !c.target_elements?.length &&
+  !c.excluded_tags?.length &&
+  !c.excluded_selector &&
+  !c.remove_forms &&
+  !c.only_text &&
+  !(c.word_count_threshold && c.word_count_threshold > 1) &&
+  !c.exclude_external_links &&
+  !c.exclude_social_media_links &&
+  !c.exclude_domains?.length &&
+  !c.exclude_external_images &&
+  !c.exclude_all_images
+
 const textOf = (html: string, url: string) => (parseHtml(html, url).document.body.textContent ?? '').replace(/\s+/g, ' ').trim()
 
 /** `url` is the URL as requested (crawl4ai reports it in regex matches); `pageUrl` the page's final URL. */
 export function pageContent(html: string, url: string, pageUrl: string, c: CrawlerRunConfig): PageContent {
   const scraped = scrape(html, pageUrl, c)
-  const md = generateMarkdown(scraped, html, pageUrl, c.markdown_generator)
+  const md = generateMarkdown(scraped, html, pageUrl, c.markdown_generator, selectsNothing(c))
   const extractionInputs: ExtractionInputs = {
     html,
     cleaned_html: scraped.cleanedHtml,

@@ -46,7 +46,11 @@ export interface MarkdownWork {
   readonly llmFilterInput?: string
 }
 
-export function generateMarkdown(s: Scraped, html: string, pageUrl: string, gen: MarkdownGenerator | undefined): MarkdownWork {
+/**
+ * `pageAsIs`: nothing was selected or excluded (css_selector, exclusions, only_text…), so fit reads
+ * the page's own HTML, as crawlfleet's /md and /crawl always have, without a second serialisation.
+ */
+export function generateMarkdown(s: Scraped, html: string, pageUrl: string, gen: MarkdownGenerator | undefined, pageAsIs = false): MarkdownWork {
   const options = gen?.options ?? {}
   const convert = createMarkdownConverter(s.baseUrl)
   const root = sourceElement(s, html, pageUrl, gen?.content_source)
@@ -75,6 +79,6 @@ export function generateMarkdown(s: Scraped, html: string, pageUrl: string, gen:
     result.fit_markdown = convert(fitRoot)
     return { result }
   }
-  result.fit_markdown = fitMarkdown(asPage(s, root), pageUrl)
+  result.fit_markdown = fitMarkdown(pageAsIs && gen?.content_source !== 'raw_html' && !gen?.options ? html : asPage(s, root), pageUrl)
   return { result }
 }
