@@ -1,9 +1,8 @@
 import type { CrawlerRunConfig } from '../../contract/crawl4ai/crawler-run-config.ts'
-import { parseHtml } from '../parse-html.ts'
 import { extractWithoutLlm, type ExtractionInputs } from './extract.ts'
 import type { C4aLink, C4aMedia } from './links-media.ts'
 import { generateMarkdown, type MarkdownResult } from './markdown.ts'
-import { scrape } from './scrape.ts'
+import { cleanedHtmlOf, scrape } from './scrape.ts'
 import type { C4aTable } from './tables.ts'
 
 export { checkSelectors } from './scrape.ts'
@@ -46,25 +45,25 @@ const selectsNothing = (c: CrawlerRunConfig) =>
   !c.exclude_external_images &&
   !c.exclude_all_images
 
-const textOf = (html: string, url: string) => (parseHtml(html, url).document.body.textContent ?? '').replace(/\s+/g, ' ').trim()
 
 /** `url` is the URL as requested (crawl4ai reports it in regex matches); `pageUrl` the page's final URL. */
 export function pageContent(html: string, url: string, pageUrl: string, c: CrawlerRunConfig): PageContent {
   const scraped = scrape(html, pageUrl, c)
   const md = generateMarkdown(scraped, html, pageUrl, c.markdown_generator, selectsNothing(c))
+  const cleanedHtml = cleanedHtmlOf(scraped.content, c)
   const extractionInputs: ExtractionInputs = {
     html,
-    cleaned_html: scraped.cleanedHtml,
+    cleaned_html: cleanedHtml,
     markdown: md.result.raw_markdown,
     fit_markdown: md.result.fit_markdown ?? '',
-    fit_html: scraped.cleanedHtml,
-    text: textOf(scraped.cleanedHtml, pageUrl),
+    fit_html: cleanedHtml,
+    text: (scraped.content.textContent ?? '').replace(/\s+/g, ' ').trim(),
   }
   const strategy = c.prefetch ? undefined : c.extraction_strategy
   const waitsForLlmFit = md.llmFilterInput !== undefined && (strategy?.params as { input_format?: string } | undefined)?.input_format === 'fit_markdown'
   const extractedContent = !strategy ? null : waitsForLlmFit ? undefined : extractWithoutLlm(strategy, url, pageUrl, extractionInputs)
   return {
-    cleanedHtml: scraped.cleanedHtml,
+    cleanedHtml,
     markdown: md.result,
     links: scraped.links,
     media: scraped.media,

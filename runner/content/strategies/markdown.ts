@@ -30,9 +30,12 @@ function applyOptions(root: Element, o: Options): void {
   if (o.ignore_emphasis) for (const el of [...root.querySelectorAll('em, i, strong, b')]) unwrap(el)
 }
 
-function sourceElement(s: Scraped, html: string, pageUrl: string, source: MarkdownGenerator['content_source']): Element {
+const mutates = (o: Options) => Boolean(o.ignore_images || o.ignore_links || o.skip_internal_links || o.ignore_emphasis)
+
+/** a copy only when the options will change the tree: the scraped content is read again afterwards */
+function sourceElement(s: Scraped, html: string, pageUrl: string, source: MarkdownGenerator['content_source'], copy: boolean): Element {
   if (source === 'raw_html') return parseHtml(html, pageUrl).document.body
-  return s.content.cloneNode(true) as Element
+  return copy ? (s.content.cloneNode(true) as Element) : s.content
 }
 
 /** the chosen content inside the page's <head>, so fit extraction still sees the title */
@@ -53,7 +56,7 @@ export interface MarkdownWork {
 export function generateMarkdown(s: Scraped, html: string, pageUrl: string, gen: MarkdownGenerator | undefined, pageAsIs = false): MarkdownWork {
   const options = gen?.options ?? {}
   const convert = createMarkdownConverter(s.baseUrl)
-  const root = sourceElement(s, html, pageUrl, gen?.content_source)
+  const root = sourceElement(s, html, pageUrl, gen?.content_source, mutates(options))
   applyOptions(root, options)
   const raw = convert(root)
   const cited = options.citations === false ? { markdownWithCitations: raw, referencesMarkdown: '' } : markdownWithCitations(raw, s.baseUrl)

@@ -13,10 +13,8 @@ import { extractTables, type C4aTable } from './tables.ts'
 
 export interface Scraped {
   readonly document: Document
-  /** the chosen content with its attributes, for the Markdown and fit */
+  /** the chosen content with its attributes, for the Markdown and fit; cleanedHtmlOf strips it */
   readonly content: Element
-  /** `content` with only the attributes crawl4ai keeps */
-  readonly cleanedHtml: string
   readonly links: { internal: C4aLink[]; external: C4aLink[] }
   readonly media: { images: C4aMedia[]; videos: C4aMedia[]; audios: C4aMedia[] }
   readonly tables: C4aTable[]
@@ -65,14 +63,15 @@ function inCode(el: Element): boolean {
 /** word_count_threshold: text blocks with fewer words (and no element inside) go; headings stay */
 function dropShortBlocks(root: Element, threshold: number): void {
   for (const el of [...root.querySelectorAll(WORD_BLOCKS)].reverse()) {
-    if (el.children.length === 0 && !inCode(el) && words(el.textContent) < threshold) el.remove()
+    if (el.children.length === 0 && words(el.textContent) < threshold && !inCode(el)) el.remove()
   }
 }
 
+// cheapest checks first: most elements have children or text, and `closest` walks up the tree
 function dropEmpty(root: Element): void {
   for (const el of [...root.querySelectorAll('*')].reverse()) {
-    if (KEEP_EMPTY.has(el.tagName) || inCode(el)) continue
-    if (el.children.length === 0 && !(el.textContent ?? '').trim()) el.remove()
+    if (el.children.length > 0 || KEEP_EMPTY.has(el.tagName) || (el.textContent ?? '').trim()) continue
+    if (!inCode(el)) el.remove()
   }
 }
 
@@ -133,7 +132,11 @@ export function scrape(html: string, pageUrl: string, c: CrawlerRunConfig): Scra
   if (c.word_count_threshold && c.word_count_threshold > 1) dropShortBlocks(body, c.word_count_threshold)
   dropEmpty(body)
   const content = contentOf(doc, body, c)
-  const cleaned = content.cloneNode(true) as Element
-  stripAttributes(cleaned, new Set([...IMPORTANT_ATTRS, ...(c.keep_attrs ?? [])]), c.keep_data_attributes ?? false)
-  return { document: doc, content, cleanedHtml: cleaned.outerHTML, links, media, tables, metadata, baseUrl: page.baseUrl }
+  return { document: doc, content, links, media, tables, metadata, baseUrl: page.baseUrl }
+}
+
+/** crawl4ai's cleaned_html: the content with only the attributes it keeps. Strips `content` in place: call it last. */
+export function cleanedHtmlOf(content: Element, c: CrawlerRunConfig): string {
+  stripAttributes(content, new Set([...IMPORTANT_ATTRS, ...(c.keep_attrs ?? [])]), c.keep_data_attributes ?? false)
+  return content.outerHTML
 }
