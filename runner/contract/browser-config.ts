@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { c4aDict, c4aList, c4aParams, CRAWL4AI_CLASSES, WRAPPER_KEY, type Refusals } from './crawl4ai/serialization.ts'
+import { c4aDict, c4aList, c4aParams, CRAWL4AI_CLASSES, own, WRAPPER_KEY, type Refusals } from './crawl4ai/serialization.ts'
 
 // crawl4ai's BrowserConfig, split the way Playwright splits it: launch options need a browser
 // process of their own (they make the signature); context options are per request and cheap.
@@ -109,7 +109,7 @@ export function isAllowedExtraArg(arg: string): boolean {
 }
 
 function refusedArgMessage(arg: string): string {
-  const reason = REFUSED_ARGS[arg.split('=')[0]!]
+  const reason = own(REFUSED_ARGS, arg.split('=')[0]!)
   return reason ? `the Chromium flag "${arg}" is refused: it ${reason}` : `the Chromium flag "${arg}" is not allowed`
 }
 

@@ -15,7 +15,7 @@ let site: string
 beforeAll(async () => {
   cluster = await startCluster({ runners: 2 })
   site = cluster.site.url
-})
+}, 240_000) // two Chromium launches, one after the other, on a busy machine
 afterAll(async () => {
   await cluster?.stop()
 })

@@ -1,4 +1,5 @@
 import { rankTexts } from '../bm25.ts'
+import { own } from '../../contract/crawl4ai/serialization.ts'
 import { FILTER_EXCLUDED_TAGS } from './pruning.ts'
 
 // crawl4ai's BM25ContentFilter: the page's text blocks ranked by BM25 against the user's query (or,
@@ -31,7 +32,7 @@ export function bm25Blocks(doc: Document, body: Element, o: Bm25FilterOptions = 
   const texts = blocks.map((el) => squash(el.textContent))
   const threshold = o.threshold ?? 1.0
   const kept = rankTexts(texts, query)
-    .map((s) => ({ ...s, score: s.score * (PRIORITY[blocks[s.index]!.tagName.toLowerCase()] ?? 1) }))
+    .map((s) => ({ ...s, score: s.score * (own(PRIORITY, blocks[s.index]!.tagName.toLowerCase()) ?? 1) }))
     .filter((s) => s.score >= threshold)
     .sort((a, b) => a.index - b.index)
   const seen = new Set<string>()

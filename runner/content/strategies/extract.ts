@@ -1,3 +1,4 @@
+import { own } from '../../contract/crawl4ai/serialization.ts'
 import type { ExtractionStrategy } from '../../contract/crawl4ai/strategies.ts'
 import { jsonExtract } from './json-extract.ts'
 import { regexExtract } from './regex-extract.ts'
@@ -27,7 +28,7 @@ const DEFAULT_FORMAT: Readonly<Record<string, InputFormat>> = {
 
 export function inputOf(strategy: ExtractionStrategy, inputs: ExtractionInputs): string {
   const asked = (strategy.params as { input_format?: InputFormat }).input_format
-  const format = asked ?? DEFAULT_FORMAT[strategy.type] ?? 'markdown'
+  const format = asked ?? own(DEFAULT_FORMAT, strategy.type) ?? 'markdown'
   // crawl4ai falls back to the raw Markdown when fit Markdown is empty
   if (format === 'fit_markdown' && !inputs.fit_markdown) return inputs.markdown
   return inputs[format]

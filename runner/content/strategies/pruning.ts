@@ -1,3 +1,5 @@
+import { own } from '../../contract/crawl4ai/serialization.ts'
+
 // crawl4ai's PruningContentFilter (content_filter_strategy.py): every node gets a score from its
 // text density, link density, tag, class/id and text length; nodes under the threshold are removed,
 // top-down. What is left of the body's children is the fit content.
@@ -42,7 +44,7 @@ function score(el: Element, o: PruningOptions): number {
   for (const a of el.children) if (a.tagName === 'A') linkLen += (a.textContent ?? '').trim().length
   const density = tagLen > 0 ? tLen / tagLen : 0
   const linkDensity = 1 - (tLen > 0 ? linkLen / tLen : 0)
-  const total = 0.4 * density + 0.2 * linkDensity + 0.2 * (TAG_WEIGHTS[tag] ?? 0.5) + 0.1 * Math.max(0, classIdWeight(el)) + 0.1 * Math.log(tLen + 1)
+  const total = 0.4 * density + 0.2 * linkDensity + 0.2 * (own(TAG_WEIGHTS, tag) ?? 0.5) + 0.1 * Math.max(0, classIdWeight(el)) + 0.1 * Math.log(tLen + 1)
   return total / 1.0
 }
 
@@ -55,7 +57,7 @@ function threshold(el: Element, o: PruningOptions): number {
   let linkLen = 0
   for (const a of el.children) if (a.tagName === 'A') linkLen += (a.textContent ?? '').trim().length
   let t = base
-  if ((TAG_IMPORTANCE[tag] ?? 0.7) > 1) t *= 0.8
+  if ((own(TAG_IMPORTANCE, tag) ?? 0.7) > 1) t *= 0.8
   if ((tagLen > 0 ? tLen / tagLen : 0) > 0.4) t *= 0.9
   if ((tLen > 0 ? linkLen / tLen : 1) > 0.6) t *= 1.2
   return t

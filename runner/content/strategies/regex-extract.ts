@@ -1,5 +1,6 @@
 import { REGEX_ALL, REGEX_PATTERN_NAMES } from '../../contract/crawl4ai/strategies.ts'
 import { InvalidFieldError } from '../../contract/errors.ts'
+import { own } from '../../contract/crawl4ai/serialization.ts'
 import { pythonRegex } from './python-regex.ts'
 
 // crawl4ai's RegexExtractionStrategy: its built-in patterns (chosen by IntFlag bits or names) and
@@ -44,7 +45,7 @@ export function patternBits(pattern: number | string | string[] | undefined): nu
   let bits = 0
   for (const raw of names) {
     const key = raw.trim().toLowerCase().replace(/^regexextractionstrategy\./, '').replace(/[_\s]/g, '')
-    const bit = ALIASES[key] ?? ALIASES[raw.trim().toLowerCase()]
+    const bit = own(ALIASES, key) ?? own(ALIASES, raw.trim().toLowerCase())
     if (bit === undefined) throw new InvalidFieldError('crawler_config.extraction_strategy.pattern', `"${raw}" is not a built-in pattern (${REGEX_PATTERN_NAMES.join(', ')})`)
     bits |= bit
   }
@@ -64,7 +65,7 @@ export function regexExtract(url: string, content: string, o: { pattern?: number
   const bits = patternBits(o.pattern)
   const patterns: [string, RegExp][] = []
   REGEX_PATTERN_NAMES.forEach((name, i) => {
-    if (bits & (1 << i) && !(o.custom && name in o.custom)) patterns.push([name, pythonRegex(BUILT_IN_PATTERNS[name], 'gim')])
+    if (bits & (1 << i) && !(o.custom && Object.hasOwn(o.custom, name))) patterns.push([name, pythonRegex(BUILT_IN_PATTERNS[name], 'gim')])
   })
   for (const [label, source] of Object.entries(o.custom ?? {})) patterns.push([label, pythonRegex(source, 'gim', `crawler_config.extraction_strategy.custom.${label}`)])
   const out: RegexMatch[] = []

@@ -13,6 +13,11 @@ type Json = Record<string, unknown>
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
 
+/** `table[key]` only for the table's own keys: a body's "valueOf" or "constructor" must not find Object's */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
+}
+
 /** {"type": "dict", "value": {...}} with nothing else in it */
 export function isDictWrapper(v: unknown): v is { type: 'dict'; value: Json } {
   return isObject(v) && v.type === 'dict' && isObject(v.value) && Object.keys(v).length === 2
@@ -48,7 +53,7 @@ const typedRef = (name: string) => ({
 function refuse(params: Json, refusals: Refusals | undefined, ctx: z.RefinementCtx): void {
   if (!refusals) return
   for (const [key, value] of Object.entries(params)) {
-    const rule = refusals[key]
+    const rule = own(refusals, key)
     if (rule === undefined) continue
     const message = typeof rule === 'string' ? rule : rule(value)
     if (message) ctx.addIssue({ code: 'custom', path: [key], message })
@@ -92,7 +97,7 @@ export function c4aOneOf(field: string, classes: Readonly<Record<string, z.ZodTy
   return z.unknown().openapi(documented as never).transform((input, ctx): { type: string; params: unknown } => {
     const v = isDictWrapper(input) ? input.value : input
     const type = isObject(v) ? v.type : undefined
-    const name = typeof type === 'string' && type in classes ? type : o.plain !== undefined && isObject(v) && !('type' in v) ? o.plain : undefined
+    const name = typeof type === 'string' && Object.hasOwn(classes, type) ? type : o.plain !== undefined && isObject(v) && !('type' in v) ? o.plain : undefined
     if (name === undefined) {
       const got = typeof type === 'string' ? `"${type}" is not served` : 'a typed object {"type", "params"} is required'
       ctx.addIssue({ code: 'custom', path: ['type'], message: `${got}; ${field} is one of ${names.join(', ')}` })

@@ -1,4 +1,5 @@
 import type { ScorerSpec, UrlFilter } from './deep-crawl.ts'
+import { own } from './serialization.ts'
 
 // crawl4ai's deep-crawl URL logic (deep_crawling/filters.py, scorers.py, utils.normalize_url_for_deep_crawl),
 // pure: the edge's frontier uses it, and tests run it without a network.
@@ -114,7 +115,7 @@ export function compileFilter(f: UrlFilter): UrlPredicate {
         if (!check) return true
         const ext = extensionOf(url)
         if (!ext) return true
-        const mime = MIME_BY_EXTENSION[ext]
+        const mime = own(MIME_BY_EXTENSION, ext)
         return mime !== undefined && allowed.some((a) => mime.includes(a))
       }
     }

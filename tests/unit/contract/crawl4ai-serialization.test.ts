@@ -100,3 +100,12 @@ describe('Chromium flags crawlfleet already applies', () => {
     expect(() => parseOrThrow(BrowserConfig, { extra_args: ['--no-sandbox', '--disable-web-security'] }, 'browser_config')).toThrow(/extra_args\.1: .*same-origin policy/)
   })
 })
+
+describe("keys that Object's prototype has", () => {
+  it('are unknown fields, never Object methods (valueOf, constructor, toString)', () => {
+    expect(fieldOf({ urls, browser_config: { valueOf: 1 } })).toMatch(/^browser_config\.valueOf: .*not a known field/)
+    expect(fieldOf({ urls, crawler_config: { constructor: true } })).toMatch(/^crawler_config\.constructor: /)
+    expect(fieldOf({ urls, crawler_config: { extraction_strategy: { type: 'toString', params: {} } } })).toMatch(/^crawler_config\.extraction_strategy\.type: .*not served/)
+    expect(fieldOf({ urls, browser_config: { extra_args: ['constructor'] } })).toMatch(/^browser_config\.extra_args\.0: .*not allowed/)
+  })
+})
