@@ -10,6 +10,7 @@ import { DEFAULTS as COLD_DEFAULTS, edgeColdStart } from './edge-cold-start.ts'
 import { DEFAULTS as SCALING_DEFAULTS, scalingSim } from './scaling-sim.ts'
 import { DEFAULTS as REAL_DEFAULTS, realPages } from './real-pages.ts'
 import { DEFAULTS as EXTRACTION_DEFAULTS, extraction } from './extraction.ts'
+import { DEFAULTS as C4A_DEFAULTS, crawl4aiContent } from './crawl4ai-content.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
   'real-pages': { run: realPages, defaults: REAL_DEFAULTS, about: 'the 181 real corpus pages, runner /html (and through the edge) vs raw Playwright, c=1 and 4' },
   extraction: { run: extraction, defaults: EXTRACTION_DEFAULTS, about: "/md's main content on the 181-page article-extraction benchmark (../shared/corpus), scored by its evaluate.py next to Readability on the same rendered pages" },
+  'crawl4ai-content': { run: jsonScenario('crawl4ai-content', crawl4aiContent), defaults: C4A_DEFAULTS, about: "CPU of crawl4ai's result shape (pageContent) vs the previous /crawl content (analysePage), corpus pages, in process" },
 }
 
 const { scenario = 'runner-vs-playwright', args } = parseArgs(process.argv.slice(2))

@@ -17,6 +17,7 @@ import { requireOriginSecret } from './middleware/origin-secret.ts'
 import { admitLlmPath, admitPageCall } from './page-call.ts'
 import type { FleetDeps } from './fleet/fleet-routes.ts'
 import { mountFleetFeatures } from './fleet/mount.ts'
+import { deepCrawlRoute } from './deep-crawl/deep-crawl-route.ts'
 
 export interface EdgeDeps {
   readonly auth: ApiKeyAuth
@@ -59,8 +60,10 @@ export function createEdgeApp(deps: EdgeDeps): Hono<EdgeEnv> {
   const apiKey = requireApiKey(deps.auth)
   const jsonBody = readJsonBody({ maxBodyBytes: deps.maxBodyBytes })
   if (deps.fleet) mountFleetFeatures(app, { ...deps, fleet: deps.fleet })
+  // crawl4ai's deep crawls are run here, page by page over the fleet; other bodies pass through
+  const deepCrawl = deepCrawlRoute(deps)
   for (const route of PAGE_ROUTES) {
-    app.post(route, apiKey, jsonBody, async (c) => {
+    app.post(route, apiKey, jsonBody, deepCrawl, async (c) => {
       const signature = await admitPageCall(route, c.get('body'), deps.urlPolicy)
       return forwardFrom(c, deps, { method: 'POST', signature, body: c.get('body') })
     })

@@ -23,6 +23,15 @@ export function browserRequestOf(body: WithBrowser | CrawlRequest): BrowserReque
   if ('timezone_id' in body && body.timezone_id) context.timezoneId = body.timezone_id
   if ('headers' in body && body.headers) context.extraHTTPHeaders = { ...context.extraHTTPHeaders, ...body.headers }
   if ('java_script_enabled' in body && body.java_script_enabled !== undefined) context.javaScriptEnabled = body.java_script_enabled
+  // crawl4ai's CrawlerRunConfig carries identity options too; they win over browser_config's
+  const crawler = 'crawler_config' in body ? body.crawler_config : undefined
+  if (crawler?.user_agent) context.userAgent = crawler.user_agent
+  if (crawler?.locale) context.locale = crawler.locale
+  if (crawler?.timezone_id) context.timezoneId = crawler.timezone_id
+  if (crawler?.geolocation) {
+    context.geolocation = crawler.geolocation
+    context.permissions = ['geolocation']
+  }
   return { launch, signature: signatureOf(launch), context }
 }
 

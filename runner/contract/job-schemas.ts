@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { CrawlRequest, CrawlResponse, LlmRequest, LlmResponse, TargetUrl } from './request-schemas.ts'
+import { crawlRequestWith, CrawlResponse, LlmRequest, LlmResponse, TargetUrl } from './request-schemas.ts'
 
 // crawl4ai's job API: POST /crawl/job and /llm/job answer 202 {task_id}; GET …/job/{task_id} answers
 // {status: pending | processing | completed | failed, result?, error?}. Field names are crawl4ai's.
@@ -34,7 +34,7 @@ export const WebhookConfig = z
   .openapi('WebhookConfig')
 export type WebhookConfig = z.infer<typeof WebhookConfig>
 
-export const CrawlJobRequest = CrawlRequest.extend({ webhook_config: WebhookConfig.optional() }).strict().openapi('CrawlJobRequest')
+export const CrawlJobRequest = crawlRequestWith({ webhook_config: WebhookConfig.optional() }).openapi('CrawlJobRequest')
 export type CrawlJobRequest = z.infer<typeof CrawlJobRequest>
 export const LlmJobRequest = LlmRequest.extend({ webhook_config: WebhookConfig.optional() }).strict().openapi('LlmJobRequest')
 export type LlmJobRequest = z.infer<typeof LlmJobRequest>

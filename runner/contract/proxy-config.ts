@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { unwrapTyped } from './crawl4ai-typed.ts'
+import { c4aParams, WRAPPER_KEY } from './crawl4ai/serialization.ts'
 
 // A caller's own proxy (browser_config.proxy or proxy_config), in every spelling crawl4ai and
 // Playwright use: a string ("http://user:pass@host:port", "host:port", crawl4ai's
@@ -48,9 +48,10 @@ export const ProxyInput = z
       }
       return parsed
     }
-    return unwrapTyped(input, 'ProxyConfig', ctx)
+    return c4aParams('ProxyConfig', input, ctx)
   }, ProxyObject)
   .openapi('ProxyConfig', {
+    [WRAPPER_KEY]: 'ProxyConfig',
     description:
       'Your own HTTP proxy: "http://user:pass@host:port", "host:port", "host:port:user:pass", {server, username, password}, or crawl4ai\'s {type: "ProxyConfig", params}. The runner\'s egress proxy reaches targets through it; "bypass" is refused.',
   })

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { BrowserConfig, Headers, Viewport } from './browser-config.ts'
+import { CrawlerRunConfig, type CrawlerRunConfig as CrawlerRunConfigType } from './crawl4ai/crawler-run-config.ts'
+import { dropNulls, type Refusals } from './crawl4ai/serialization.ts'
 
 // Request and response bodies, shared by the edge (validation, routing) and the runner (work).
 // Field names follow the crawl4ai Docker API where it has the endpoint.
@@ -150,68 +152,91 @@ export const LlmResponse = z
   .union([z.object({ answer: z.string() }), z.object({ data: z.unknown() })])
   .openapi('LlmResponse')
 
-const CrawlerParams = z
-  .object({
-    wait_until: WaitUntil.optional(),
-    wait_for: pageOptionsShape.wait_for,
-    page_timeout: pageOptionsShape.page_timeout,
-    screenshot: z.boolean().optional(),
-    pdf: z.boolean().optional(),
-    js_code: z.union([z.string().max(100_000), z.array(z.string().max(100_000)).max(32)]).optional(),
-    stream: z.boolean().optional(),
-    // accepted for crawl4ai compatibility; there is no cache here
-    cache_mode: z.string().max(32).optional(),
-    verbose: z.boolean().optional(),
-  })
-  .strict()
+/** crawl4ai's CrawlerRunConfig (runner/contract/crawl4ai/crawler-run-config.ts) */
+export const CrawlerConfig = CrawlerRunConfig
+export type CrawlerConfig = CrawlerRunConfigType
 
-export const CrawlerConfig = z
-  .preprocess((input) => {
-    if (input && typeof input === 'object' && (input as { type?: unknown }).type === 'CrawlerRunConfig') {
-      return (input as { params?: unknown }).params ?? {}
-    }
-    return input
-  }, CrawlerParams)
-  .openapi('CrawlerConfig', {
-    description: "Per-page settings, as a plain object or crawl4ai's {type: \"CrawlerRunConfig\", params}.",
-  })
-export type CrawlerConfig = z.infer<typeof CrawlerParams>
+const REFUSED_CRAWL_FIELDS: Refusals = {
+  hooks: 'hooks run code on the server; they are not served (use crawler_config.js_code)',
+  crawler_configs: 'one config per URL is not served: send one request per config',
+}
 
-export const CrawlRequest = z
-  .object({
-    urls: z.array(TargetUrl).min(1).max(MAX_CRAWL_URLS),
-    browser_config: BrowserConfig.optional(),
-    crawler_config: CrawlerConfig.optional(),
-  })
-  .strict()
-  .openapi('CrawlRequest')
+/** A /crawl body, with `extra` fields beside crawl4ai's (the job API adds webhook_config); null means unset. */
+export function crawlRequestWith<S extends z.ZodRawShape>(extra: S) {
+  return z.preprocess(
+    (input, ctx) => {
+      if (!input || typeof input !== 'object' || Array.isArray(input)) return input
+      const body = dropNulls(input as Record<string, unknown>)
+      for (const [key, message] of Object.entries(REFUSED_CRAWL_FIELDS)) if (key in body) ctx.addIssue({ code: 'custom', path: [key], message: message as string })
+      return body
+    },
+    z
+      .object({
+        urls: z.array(TargetUrl).min(1).max(MAX_CRAWL_URLS),
+        browser_config: BrowserConfig.optional(),
+        crawler_config: CrawlerConfig.optional(),
+        hooks: z.unknown().optional(),
+        crawler_configs: z.unknown().optional(),
+        ...extra,
+      })
+      .strict(),
+  )
+}
+
+export const CrawlRequest = crawlRequestWith({}).openapi('CrawlRequest')
 export type CrawlRequest = z.infer<typeof CrawlRequest>
 
+const CrawlLink = z.object({ href: z.string(), text: z.string(), title: z.string(), base_domain: z.string() }).catchall(z.unknown())
+const CrawlMedia = z.object({ src: z.string(), alt: z.string() }).catchall(z.unknown())
+
+/** crawl4ai's MarkdownGenerationResult, plus crawlfleet's own {raw, fit} from before */
+export const CrawlMarkdown = z
+  .object({
+    raw_markdown: z.string(),
+    markdown_with_citations: z.string(),
+    references_markdown: z.string(),
+    fit_markdown: z.string().nullable(),
+    fit_html: z.string().nullable(),
+    raw: z.string().openapi({ description: 'the same as raw_markdown (crawlfleet\'s first shape)' }),
+    fit: z.string().openapi({ description: 'the same as fit_markdown (crawlfleet\'s first shape)' }),
+  })
+  .openapi('CrawlMarkdown')
+
+/** crawl4ai's CrawlResult, field for field where crawlfleet has the data; the rest are null. */
 export const CrawlResult = z
   .object({
     url: z.string(),
     success: z.boolean().openapi({ description: 'true when the page was rendered, whatever its HTTP status (see status_code); false with error_message when it was not' }),
     status_code: z.number().int().nullable(),
     html: z.string(),
-    markdown: z.object({
-      raw: z.string(),
-      fit: z.string(),
-      fit_html: z.string().openapi({ description: "the main content's own HTML, cleaned (crawl4ai's markdown.fit_html)" }),
-    }),
-    links: z.object({
-      internal: z.array(z.object({ href: z.string(), text: z.string() })),
-      external: z.array(z.object({ href: z.string(), text: z.string() })),
-    }),
-    media: z.object({ images: z.array(z.object({ src: z.string(), alt: z.string() })) }),
-    metadata: z.record(z.string(), z.string().nullable()),
-    screenshot: z.string().optional(),
-    pdf: z.string().optional(),
+    cleaned_html: z.string().nullable(),
+    fit_html: z.string().nullable(),
+    markdown: CrawlMarkdown,
+    extracted_content: z.string().nullable().openapi({ description: 'the extraction strategy\'s result as a JSON string, as crawl4ai returns it' }),
+    links: z.object({ internal: z.array(CrawlLink), external: z.array(CrawlLink) }),
+    media: z.object({ images: z.array(CrawlMedia), videos: z.array(CrawlMedia), audios: z.array(CrawlMedia) }).catchall(z.unknown()),
+    tables: z.array(z.record(z.string(), z.unknown())),
+    metadata: z.record(z.string(), z.unknown()),
+    response_headers: z.record(z.string(), z.string()).nullable(),
+    redirected_url: z.string().nullable(),
+    js_execution_result: z.record(z.string(), z.unknown()).nullable(),
+    screenshot: z.string().nullable().optional(),
+    pdf: z.string().nullable().optional(),
+    mhtml: z.string().nullable(),
     error_message: z.string().optional(),
+    session_id: z.null(),
+    downloaded_files: z.null(),
+    ssl_certificate: z.null(),
+    network_requests: z.array(z.record(z.string(), z.unknown())).nullable(),
+    console_messages: z.array(z.record(z.string(), z.unknown())).nullable(),
   })
   .openapi('CrawlResult')
 export type CrawlResult = z.infer<typeof CrawlResult>
 export const CrawlResponse = z
-  .object({ success: z.boolean().openapi({ description: 'true when every result is' }), results: z.array(CrawlResult) })
+  .object({
+    success: z.boolean().openapi({ description: 'true when at least one page succeeded (crawl4ai answers an error when none did); each result has its own' }),
+    results: z.array(CrawlResult),
+  })
   .openapi('CrawlResponse')
 
 export const ErrorResponse = z

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { LIGHT_MODE_ARGS, TEXT_MODE_ARGS, type BrowserConfigInput } from './browser-config.ts'
+import { ALREADY_APPLIED_ARGS, HTTPS_ERROR_ARGS, LIGHT_MODE_ARGS, TEXT_MODE_ARGS, type BrowserConfigInput, type Cookie } from './browser-config.ts'
 import { proxySettingsOf, type ProxySettings } from './proxy-config.ts'
 
 /** Everything that needs a browser process of its own. Normalised: defaults filled in, flags sorted. */
@@ -23,6 +23,21 @@ export interface ContextOptions {
   javaScriptEnabled?: boolean
   deviceScaleFactor?: number
   ignoreHTTPSErrors?: boolean
+  /** crawl4ai's `cookies`, set in the fresh context */
+  storageState?: { cookies: StoredCookie[]; origins: [] }
+  geolocation?: { latitude: number; longitude: number; accuracy?: number }
+  permissions?: string[]
+}
+
+export interface StoredCookie {
+  name: string
+  value: string
+  domain: string
+  path: string
+  expires: number
+  httpOnly: boolean
+  secure: boolean
+  sameSite: 'Strict' | 'Lax' | 'None'
 }
 
 export const DEFAULT_LAUNCH: LaunchOptions = Object.freeze({
@@ -34,7 +49,8 @@ export const DEFAULT_LAUNCH: LaunchOptions = Object.freeze({
 
 export function launchOptionsFrom(config: BrowserConfigInput | undefined): LaunchOptions {
   if (!config) return DEFAULT_LAUNCH
-  const args = new Set(config.extra_args ?? [])
+  // flags every browser already has, and certificate flags (a context option here), are not launch options
+  const args = new Set((config.extra_args ?? []).filter((a) => !ALREADY_APPLIED_ARGS.has(a) && !HTTPS_ERROR_ARGS.has(a)))
   // text_mode and light_mode are spellings of flag sets: fold them so equal browsers share a signature
   if (config.text_mode) TEXT_MODE_ARGS.forEach((a) => args.add(a))
   if (config.light_mode) LIGHT_MODE_ARGS.forEach((a) => args.add(a))
@@ -56,8 +72,32 @@ export function contextOptionsFrom(config: BrowserConfigInput | undefined): Cont
     extraHTTPHeaders: config.headers,
     javaScriptEnabled: config.java_script_enabled,
     deviceScaleFactor: config.device_scale_factor,
-    ignoreHTTPSErrors: config.ignore_https_errors,
+    ignoreHTTPSErrors: config.ignore_https_errors ?? ((config.extra_args ?? []).some((a) => HTTPS_ERROR_ARGS.has(a)) ? true : undefined),
+    storageState: config.cookies?.length ? { cookies: config.cookies.map(storedCookie), origins: [] as [] } : undefined,
   })
+}
+
+/** Playwright's stored-cookie shape from crawl4ai's `{name, value, url}` or `{name, value, domain, path}`. */
+function storedCookie(c: Cookie): StoredCookie {
+  const url = c.url !== undefined ? safeUrl(c.url) : undefined
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain ?? url?.hostname ?? '',
+    path: c.path ?? (url ? '/' : '/'),
+    expires: c.expires ?? -1,
+    httpOnly: c.httpOnly ?? false,
+    secure: c.secure ?? url?.protocol === 'https:',
+    sameSite: c.sameSite ?? 'Lax',
+  }
+}
+
+function safeUrl(s: string): URL | undefined {
+  try {
+    return new URL(s)
+  } catch {
+    return undefined
+  }
 }
 
 /** A short stable hash of the normalised launch options: the pool key and the routing key. */
@@ -82,6 +122,7 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value)
 }
+
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import { describeCrawl4aiWrappers, registerCrawl4aiComponents } from '../contract/crawl4ai/openapi.ts'
 import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
@@ -60,6 +61,7 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   )
   // registered once: a registration per call grew the registry with every /openapi.json served
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
+  registerCrawl4aiComponents(app.openAPIRegistry)
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)))
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true }))
   app.get(`${DOCS_ASSETS_BASE}/*`, serveDocsAsset)
@@ -93,10 +95,10 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
 }
 
 export function openApiDocument(app: OpenAPIHono) {
-  return app.getOpenAPI31Document({
+  return describeCrawl4aiWrappers(app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'crawlfleet', version: '0.1.0', description: 'Rendered pages from a fleet of long-lived Chromium browsers' },
-  })
+  }) as unknown as Record<string, unknown>)
 }
 
 async function requireJson(c: Parameters<Parameters<OpenAPIHono['use']>[1]>[0], next: () => Promise<void>) {

@@ -11,26 +11,31 @@ export const MAX_SCRIPT_RESULTS_CHARS = 16 * 1024 * 1024
 
 export async function executeScripts(page: Page, input: ExecuteJsRequest, timeoutMs: number) {
   const nav = await navigate(page, input.url, navigateOptionsOf(input, timeoutMs))
+  return {
+    success: true as const,
+    url: nav.finalUrl,
+    js_execution_result: await runScripts(page, input.scripts),
+    html: await settledContent(page, timeoutMs),
+  }
+}
+
+/** Every script's JSON result in order, or its error: crawl4ai's {success, results}. A page that is gone throws. */
+export async function runScripts(page: Page, scripts: readonly string[]): Promise<{ success: boolean; results: ScriptOutcome[] }> {
   const results: ScriptOutcome[] = []
-  let allOk = true
+  let success = true
   let budget = MAX_SCRIPT_RESULTS_CHARS
-  for (const script of input.scripts) {
+  for (const script of scripts) {
     try {
       const { value, chars } = await runScript(page, script, budget)
       budget -= chars
       results.push(value)
     } catch (err) {
       if (isPageGone(err)) throw err
-      allOk = false
+      success = false
       results.push({ error: err instanceof Error ? pageErrorText(err.message) : String(err) })
     }
   }
-  return {
-    success: true as const,
-    url: nav.finalUrl,
-    js_execution_result: { success: allOk, results },
-    html: await settledContent(page, timeoutMs),
-  }
+  return { success, results }
 }
 
 /**
@@ -39,7 +44,7 @@ export async function executeScripts(page: Page, input: ExecuteJsRequest, timeou
  * The result is serialised to JSON in the page and sent only when it fits `maxChars`: a BigInt or a
  * cycle would otherwise fail the whole answer, and a string of hundreds of MB would cross into the runner.
  */
-async function runScript(page: Page, script: string, maxChars: number): Promise<{ value: unknown; chars: number }> {
+export async function runScript(page: Page, script: string, maxChars: number): Promise<{ value: unknown; chars: number }> {
   let handle: JSHandle
   try {
     handle = await page.evaluateHandle(script)

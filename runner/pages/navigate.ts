@@ -8,21 +8,26 @@ export interface NavigateOptions {
   /** a CSS selector (crawl4ai's "css:" prefix accepted) or "js:<predicate>" */
   readonly waitFor?: string
   readonly timeoutMs: number
+  /** browser_config.init_scripts: run in every document before its own scripts */
+  readonly initScripts?: readonly string[]
 }
 
 export interface Navigated {
   readonly statusCode: number | null
   readonly finalUrl: string
+  /** the main document's response headers (lower-case names), null without a response */
+  readonly headers: Record<string, string> | null
 }
 
 export async function navigate(page: Page, url: string, o: NavigateOptions): Promise<Navigated> {
   page.setDefaultTimeout(o.timeoutMs)
   page.setDefaultNavigationTimeout(o.timeoutMs)
+  for (const script of o.initScripts ?? []) await page.addInitScript(script)
   const response = await gotoOrFail(page, url, o)
   // the egress proxy answers plain HTTP only (HTTPS reaches it as a tunnel), and drops these headers from targets' answers
   if (response && new URL(response.url()).protocol === 'http:') throwIfAnsweredByEgressProxy(response.headers(), new URL(response.url()).hostname)
   if (o.waitFor) await waitFor(page, o.waitFor, o.timeoutMs)
-  return { statusCode: response?.status() ?? null, finalUrl: page.url() }
+  return { statusCode: response?.status() ?? null, finalUrl: page.url(), headers: response?.headers() ?? null }
 }
 
 /** The egress proxy answers for targets it refused or could not reach; that answer is not the page. */
@@ -66,7 +71,7 @@ function isMainDocument(page: Page, req: Request): boolean {
   }
 }
 
-async function waitFor(page: Page, spec: string, timeoutMs: number): Promise<void> {
+export async function waitFor(page: Page, spec: string, timeoutMs: number): Promise<void> {
   if (spec.startsWith('js:')) {
     await page.waitForFunction(spec.slice(3), undefined, { timeout: timeoutMs })
     return

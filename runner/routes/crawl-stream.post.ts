@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { ClientGoneError } from '../contract/errors.ts'
 import { CRAWL_TIMEOUT_MS, CrawlRequest, CrawlResult } from '../contract/request-schemas.ts'
-import { runCrawl } from '../pages/run-crawl.ts'
+import { checkCrawl, runCrawl } from '../pages/run-crawl.ts'
+import type { LlmClient } from '../llm/openai-client.ts'
 import { definePageRoute } from '../http/define-route.ts'
 
 /** the stream's last line */
@@ -14,7 +15,7 @@ const CrawlStreamLine = z.union([CrawlResult, CrawlStreamEnd]).openapi({
 })
 
 /** NDJSON: one result per line as each page finishes, then {"status":"completed"}. */
-export function crawlStreamRoute(workers: () => number) {
+export function crawlStreamRoute(workers: () => number, llm?: LlmClient) {
   return definePageRoute({
     summary: 'Crawl up to 100 URLs, streaming one NDJSON result per line as each page finishes',
     body: CrawlRequest,
@@ -24,6 +25,7 @@ export function crawlStreamRoute(workers: () => number) {
     ownsDeadline: true,
     timeoutMs: () => CRAWL_TIMEOUT_MS,
     run: async (input, work) => {
+      checkCrawl(input, llm)
       const encoder = new TextEncoder()
       let cancelled = false
       // every crawl worker that is waiting for the reader; all wake when the reader pulls or leaves
@@ -42,7 +44,7 @@ export function crawlStreamRoute(workers: () => number) {
               await new Promise<void>((resolve) => waiting.push(resolve))
             }
           }
-          runCrawl(input, work, workers(), line)
+          runCrawl(input, work, workers(), line, llm)
             .then(() => line({ status: 'completed' }))
             .catch((err: unknown) => {
               if (!(err instanceof ClientGoneError)) return line({ status: 'failed', error_message: String(err) })

@@ -27,7 +27,7 @@ export function buildPageRoutes(o: RouteOptions): PageRoutes {
     '/execute_js': executeJsRoute,
     '/md': mdRoute(llmFilter),
     '/llm': llmRoute(llm),
-    '/crawl': crawlRoute(o.crawlWorkers),
-    '/crawl/stream': crawlStreamRoute(o.crawlWorkers),
+    '/crawl': crawlRoute(o.crawlWorkers, llm),
+    '/crawl/stream': crawlStreamRoute(o.crawlWorkers, llm),
   }
 }

@@ -82,7 +82,7 @@ afterAll(async () => {
 const variant = (extra_args: string[]) => ({ browser_config: { extra_args } })
 const A = variant(['--mute-audio'])
 const B = variant(['--hide-scrollbars'])
-const H = variant(['--disable-gpu'])
+const H = variant(['--disable-breakpad'])
 const C = variant(['--disable-extensions'])
 const D = variant(['--disable-default-apps'])
 

@@ -87,10 +87,11 @@ describe('OpenAPI', () => {
   })
 
   it('the request schemas in the document judge bodies as the runner does', async () => {
-    const validator = new Validator()
-    await validator.validate(await openApiDocument())
-    const schemas = (validator.resolveRefs() as Json).components.schemas as Json
+    const doc = await openApiDocument()
+    // compiled with their $refs (each component once): inlined, the crawl4ai wrappers take ajv seconds
     const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
+    ajv.addSchema({ $id: 'openapi.json', components: doc.components })
+    const schemas = new Proxy({} as Json, { get: (_t, name: string) => ({ $ref: `openapi.json#/components/schemas/${name}` }) })
     // the URL is refused by the URL policy, so a body the runner accepts never renders a page
     const refused = 'http://169.254.169.254/'
     const cases: [schema: string, path: string, body: Json][] = [

@@ -141,7 +141,7 @@ describe('runner endpoints against the fixture site', () => {
       [{ url: `${site.url}/`, surprise: 1 }, 'surprise'],
       [{ url: `${site.url}/`, browser_config: { user_data_dir: '/tmp/x' } }, 'browser_config.user_data_dir'],
       [{ url: `${site.url}/`, browser_config: { cdp_url: 'ws://127.0.0.1:9222' } }, 'browser_config.cdp_url'],
-      [{ url: `${site.url}/`, browser_config: { extra_args: ['--no-sandbox'] } }, 'browser_config.extra_args.0'],
+      [{ url: `${site.url}/`, browser_config: { extra_args: ['--disable-web-security'] } }, 'browser_config.extra_args.0'],
       [{ url: `${site.url}/`, browser_config: { type: 'BrowserConfig', params: { headless: false } } }, 'browser_config.headless'],
       [{ url: `${site.url}/`, browser_config: { nonsense: true } }, 'browser_config.nonsense'],
     ]

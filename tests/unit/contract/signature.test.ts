@@ -56,7 +56,7 @@ describe('browser_config validation names the field', () => {
     [{ cdp_url: 'ws://x' }, 'browser_config.cdp_url'],
     [{ use_managed_browser: true }, 'browser_config.use_managed_browser'],
     [{ extra_args: ['--remote-debugging-port=9222'] }, 'browser_config.extra_args.0'],
-    [{ extra_args: ['--hide-scrollbars', '--no-sandbox'] }, 'browser_config.extra_args.1'],
+    [{ extra_args: ['--hide-scrollbars', '--disable-web-security'] }, 'browser_config.extra_args.1'],
     [{ headless: false }, 'browser_config.headless'],
     [{ browser_type: 'firefox' }, 'browser_config.browser_type'],
     [{ made_up: 1 }, 'browser_config.made_up'],

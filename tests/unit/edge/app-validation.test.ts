@@ -9,7 +9,7 @@ describe('edge validation', () => {
     ['/html', {}, 'url'],
     ['/html', { url: 'http://93.184.215.14/', bogus: 1 }, 'bogus'],
     ['/html', { url: 'http://93.184.215.14/', page_timeout: -5 }, 'page_timeout'],
-    ['/html', { url: 'http://93.184.215.14/', browser_config: { extra_args: ['--no-sandbox'] } }, 'browser_config.extra_args.0'],
+    ['/html', { url: 'http://93.184.215.14/', browser_config: { extra_args: ['--disable-web-security'] } }, 'browser_config.extra_args.0'],
     ['/html', { url: 'http://93.184.215.14/', browser_config: { user_data_dir: '/tmp/x' } }, 'browser_config.user_data_dir'],
     ['/screenshot', { url: 'http://93.184.215.14/', full_page: 'yes' }, 'full_page'],
     ['/execute_js', { url: 'http://93.184.215.14/' }, 'scripts'],

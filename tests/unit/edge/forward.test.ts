@@ -22,7 +22,7 @@ describe('routing by signature', () => {
   it('spreads different launch signatures over the runners', async () => {
     const { transport, sent } = fakeTransport((req) => runnerAnswer(hostOf(req)))
     const { post } = testEdge({ transport, runners: urls })
-    const variants = [{ text_mode: true }, { light_mode: true }, { extra_args: ['--hide-scrollbars'] }, { extra_args: ['--mute-audio'] }, { extra_args: ['--disable-gpu'] }, { extra_args: ['--lang=de'] }, { extra_args: ['--lang=fr'] }, { extra_args: ['--lang=es'] }]
+    const variants = [{ text_mode: true }, { light_mode: true }, { extra_args: ['--hide-scrollbars'] }, { extra_args: ['--mute-audio'] }, { extra_args: ['--disable-breakpad'] }, { extra_args: ['--lang=de'] }, { extra_args: ['--lang=fr'] }, { extra_args: ['--lang=es'] }]
     for (const browser_config of variants) await post('/html', { url: 'http://93.184.215.14/', browser_config })
     const expected = variants.map((v) => orderFor(signatureOf(launchOptionsFrom(v)))[0])
     expect(sent.map(hostOf)).toEqual(expected)

@@ -10,7 +10,7 @@ import { fakePool, FakeLauncher, FakePressure, requestWith, type FakeBrowser } f
 
 const MB = 1024 * 1024
 const signal = () => new AbortController().signal
-const [A, B, C, D] = ['--mute-audio', '--hide-scrollbars', '--disable-gpu', '--disable-extensions'].map((f) => requestWith(f))
+const [A, B, C, D] = ['--mute-audio', '--hide-scrollbars', '--disable-breakpad', '--disable-extensions'].map((f) => requestWith(f))
 
 /** hot A (promoted), then cold B, then cold C, each used at a later time; 1000 MB limit, 100 MB a browser */
 async function poolWithThreeIdle() {
