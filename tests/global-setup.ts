@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -7,6 +7,8 @@ import { join } from 'node:path'
 // nothing a test creates outlives it.
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'crawlfleet-tests-'))
+  // sticky and open to all, as /tmp is: tests that start a runner as another user need to reach it
+  chmodSync(dir, 0o1777)
   process.env.TMPDIR = dir
   return () => rmSync(dir, { recursive: true, force: true })
 }

@@ -4,7 +4,12 @@ import type { CrawlResult } from '../request-schemas.ts'
 /** The result of a URL that was not crawled: crawl4ai's CrawlResult shape, empty, with the reason. */
 export function failedCrawlResult(url: string, reason: unknown, statusCode: number | null = null): CrawlResult {
   const message =
-    typeof reason === 'string' ? reason : reason instanceof CrawlfleetError ? `${reason.code}: ${reason.message}` : `INTERNAL: ${reason instanceof Error ? reason.message : String(reason)}`
+    // what the endpoint would answer: the code, the message, and the rule (URL_REFUSED: … (rule: loopback))
+    typeof reason === 'string'
+      ? reason
+      : reason instanceof CrawlfleetError
+        ? `${reason.code}: ${reason.message}${reason.rule ? ` (rule: ${reason.rule})` : ''}`
+        : `INTERNAL: ${reason instanceof Error ? reason.message : String(reason)}`
   return {
     url,
     success: false,

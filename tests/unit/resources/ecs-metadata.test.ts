@@ -122,8 +122,12 @@ describe('ECS metadata endpoint v4', () => {
 
     const hanging = await metadataServer({ container: hang, task: hang })
     const d = deps('v1-limit', hanging.uri, { ecsTimeoutMs: 100 })
+    const started = performance.now()
     expect(await createResourceReader(d).limits()).toMatchObject({ memoryLimitBytes: GiB, memorySource: 'cgroup-v1' })
-    expect(hanging.requests.sort()).toEqual(['/v4/abc', '/v4/abc/task'])
+    // bounded by the timeout, not by the endpoint (which never answers); whether the requests reached it
+    // within 100 ms depends on the machine's load, so only where they went is checked
+    expect(performance.now() - started).toBeLessThan(5_000)
+    for (const path of hanging.requests) expect(['/v4/abc', '/v4/abc/task']).toContain(path)
     expect(d.logs.join('\n')).toMatch(/ECS.*(timeout|aborted)/i)
   })
 
