@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { ALLOWED_EXTRA_ARGS } from '../../runner/contract/browser-config.ts'
-import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
+import { DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import type { BrowserConfigInput } from '../../runner/contract/browser-config.ts'
 import { rankRunners } from '../../edge/routing/rendezvous.ts'
 import { startEdge } from '../helpers/start-edge.ts'
@@ -11,6 +11,14 @@ import { CLUSTER_STARTUP_TIMEOUT_MS, API_KEY, edgeIdOf, HMAC_SECRET, runnerIdOf,
 
 let cluster: Cluster
 const sigOf = (bc: BrowserConfigInput) => signatureOf(launchOptionsFrom(bc))
+/** browser configs of one flag each whose launch signature is not the default: the allowed flags, then --lang= variants (676) */
+function launchVariants(): { extra_args: string[] }[] {
+  const letters = 'abcdefghijklmnopqrstuvwxyz'
+  const langs = [...letters].flatMap((a) => [...letters].map((b) => `--lang=${a}${b}`))
+  return [...ALLOWED_EXTRA_ARGS.filter((a): a is string => typeof a === 'string'), ...langs]
+    .map((a) => ({ extra_args: [a] }))
+    .filter((c) => sigOf(c) !== DEFAULT_SIGNATURE)
+}
 
 beforeAll(async () => {
   cluster = await startCluster({ runners: 3 })
@@ -36,8 +44,9 @@ describe('cluster: routing', () => {
   it('spreads several launch signatures over the runners, each on its rendezvous choice', async () => {
     const configs: BrowserConfigInput[] = [{ text_mode: true }, { light_mode: true }, { extra_args: ['--hide-scrollbars'] }]
     // add flags until rendezvous puts the signatures on all three runners (which depends on the ports)
-    const spare = ALLOWED_EXTRA_ARGS.filter((a): a is string => typeof a === 'string' && a !== '--hide-scrollbars')
-    while (new Set(configs.map((c) => cluster.expectedRunner(sigOf(c)))).size < 3) configs.push({ extra_args: [spare.shift()!] })
+    // only flags that make a launch signature: one every browser already has (--disable-gpu) is the default browser, placed per request
+    const spare = launchVariants().filter((c) => c.extra_args[0] !== '--hide-scrollbars')
+    while (new Set(configs.map((c) => cluster.expectedRunner(sigOf(c)))).size < 3) configs.push(spare.shift()!)
     for (const bc of configs) {
       const res = await cluster.post('/html', { url: `${cluster.site.url}/`, browser_config: bc })
       expect(res.status).toBe(200)
@@ -57,9 +66,8 @@ describe('cluster: routing', () => {
     try {
       const ids = [...cluster.runners.map(edgeIdOf), `127.0.0.1:${draining.port}`]
       // a signature whose first choice is the draining runner
-      const bc = ALLOWED_EXTRA_ARGS.filter((a): a is string => typeof a === 'string')
-        .map((a) => ({ extra_args: [a] }))
-        .find((c) => rankRunners(sigOf(c), ids)[0] === ids[3])!
+      const bc = launchVariants().find((c) => rankRunners(sigOf(c), ids)[0] === ids[3])!
+      expect(bc).toBeDefined()
       const second = rankRunners(sigOf(bc), ids)[1]
       const expected = runnerIdOf(cluster.runners.find((r) => edgeIdOf(r) === second)!)
       for (let i = 0; i < 3; i++) {

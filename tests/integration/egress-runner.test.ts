@@ -261,7 +261,11 @@ describe('least privilege for Chromium', () => {
   it("gives every Chromium process a minimal environment and one --disable-features, Playwright's list merged with ours, the lockdown after the caller's flags", async () => {
     const res = await post('/html', { url: `${site.url}/`, browser_config: { text_mode: true } }) // a second browser, with a caller's flags
     expect(res.status).toBe(200)
-    const browserPids = (await processesTagged(TAG)).filter((pid) => pid !== runner.pid)
+    // the runner's Chromium browsers: tagged, and not the runner or a helper of its own (tsx's esbuild service)
+    const tagged = (await processesTagged(TAG)).filter((pid) => pid !== runner.pid)
+    const browserPids: number[] = []
+    for (const pid of tagged) if ((await readCommandLine(pid)).some((a) => a.startsWith(MARKER_ARG_PREFIX))) browserPids.push(pid)
+    expect(browserPids.length).toBeGreaterThanOrEqual(2)
     const chromiumPids = (await Promise.all(browserPids.map((pid) => listProcessTree(pid)))).flat()
     expect(chromiumPids.length).toBeGreaterThan(browserPids.length) // renderers, zygotes… as well
     for (const pid of chromiumPids) {
