@@ -20,6 +20,8 @@ export interface RunnerConfig {
   readonly pool: PoolSettings
   readonly capacity: CapacitySettings
   readonly warmSparesPerBrowser: number
+  /** adapt page slots to the event loop's delay (runner/pool/slot-policy.ts) */
+  readonly adaptSlots: boolean
   readonly stopTimeoutMs: number
   /** undefined when no LLM is configured: /llm and /md?f=llm answer 501 */
   readonly llm: LlmConfig | undefined
@@ -60,6 +62,7 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     pool: poolSettingsFrom(s),
     capacity: capacitySettingsFrom(s),
     warmSparesPerBrowser: s.warmSpares,
+    adaptSlots: s.adaptSlots === 'on',
     stopTimeoutMs: s.stopTimeoutMs,
     llm: llmConfigFrom(s),
     cloudwatch:

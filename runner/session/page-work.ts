@@ -16,5 +16,5 @@ export interface PageWork {
   checkUrl(url: string, field: string): Promise<void>
 }
 
-/** Makes the PageWork of one request. */
-export type PageWorkFactory = (browser: BrowserRequest, deadline: RequestDeadline) => PageWork
+/** Makes the PageWork of one request; `caller` is the id the edge sent (HEADER.caller), for fair queueing. */
+export type PageWorkFactory = (browser: BrowserRequest, deadline: RequestDeadline, caller?: string) => PageWork
