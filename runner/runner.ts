@@ -18,6 +18,7 @@ import { BrowserCostModel } from './pool/cost-model.ts'
 import { Janitor } from './pool/janitor.ts'
 import { SlotAdapter } from './pool/slot-adapter.ts'
 import { loopDelaySampler } from './resources/loop-delay.ts'
+import { startContentWorkers, stopContentWorkers } from './workers/offload.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
 import type { PressureSource, Limits } from './resources/types.ts'
@@ -58,6 +59,8 @@ export interface RunningRunner {
 export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promise<RunningRunner> {
   const { clock, log } = deps
   const limits = await deps.resources.limits()
+  // Markdown, extraction and schema checks: one worker thread per core of the quota
+  startContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)))
   const costModel = new BrowserCostModel(DEFAULT_PER_BROWSER_BYTES)
   const planNow = capacityPlanner(
     {
@@ -239,6 +242,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       await spares.close()
       await pool.close({ graceMs: Math.max(1000, config.stopTimeoutMs / 10) })
       await egress.close()
+      await stopContentWorkers()
     })())
 
   return {

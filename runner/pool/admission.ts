@@ -47,6 +47,8 @@ export interface Ticket {
   readonly caller?: string
   /** monotonic ms (the admission clock) */
   readonly deadlineAtMs?: number
+  /** no refusal past the queue budget: wait while the deadline allows (a crawl's own pages); the hard caps still apply */
+  readonly waitUntilDeadline?: boolean
 }
 
 export interface AdmissionStats {
@@ -103,7 +105,11 @@ export class Admission {
     const deadlineLeftMs = ticket.deadlineAtMs === undefined ? undefined : ticket.deadlineAtMs - nowMs
     const keptPlace = this.kept.claim(caller, nowMs)
     const waitMs = this.predictFor(caller, nowMs, keptPlace)
-    const budgetMs = keptPlace ? (deadlineLeftMs === undefined ? Infinity : deadlineLeftMs - serviceMs) : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
+    const budgetMs = ticket.waitUntilDeadline
+      ? Infinity // its deadline ends the wait
+      : keptPlace
+        ? (deadlineLeftMs ?? Infinity) - serviceMs
+        : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
     const decision = admit({ running: this.running, slots, queued: this.queue.length, queuedByCaller: this.queue.queuedBy(caller), waitMs, budgetMs, plan })
     if (decision === 'queue-full' || decision === 'wait-too-long') throw this.refuseWithPlace(caller, nowMs)
     if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS)
