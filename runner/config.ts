@@ -20,6 +20,8 @@ export interface RunnerConfig {
   readonly pool: PoolSettings
   readonly capacity: CapacitySettings
   readonly warmSparesPerBrowser: number
+  /** the largest answers a page route sends */
+  readonly responses: { readonly maxResponseBytes: number; readonly maxCrawlBytes: number }
   /** adapt page slots to the event loop's delay (runner/pool/slot-policy.ts) */
   readonly adaptSlots: boolean
   readonly stopTimeoutMs: number
@@ -63,6 +65,7 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     capacity: capacitySettingsFrom(s),
     warmSparesPerBrowser: s.warmSpares,
     adaptSlots: s.adaptSlots === 'on',
+    responses: { maxResponseBytes: s.maxResponseBytes, maxCrawlBytes: s.maxCrawlBytes },
     stopTimeoutMs: s.stopTimeoutMs,
     llm: llmConfigFrom(s),
     cloudwatch:

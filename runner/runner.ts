@@ -164,7 +164,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const app = createRunnerApp({
     runnerId: config.runnerId,
     hmacSecret: config.hmacSecret,
-    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm }),
+    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm, limits: config.responses }),
     metrics,
     clock,
     pageWork,

@@ -40,6 +40,11 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no such route' },
   JOB_NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no job has this task id, or its result expired (`CRAWLFLEET_JOB_TTL_SEC`)' },
   BODY_TOO_LARGE: { status: 413, retryElsewhere: false, when: 'the request body is over the limit (2 MiB by default)' },
+  RESPONSE_TOO_LARGE: {
+    status: 413,
+    retryElsewhere: false,
+    when: 'the answer would be larger than the runner sends (`CRAWLFLEET_MAX_RESPONSE_BYTES`, 32 MiB; `/crawl` in total `CRAWLFLEET_MAX_CRAWL_BYTES`, 64 MiB); the message names the limit',
+  },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryElsewhere: false, when: 'the body is not sent as `application/json`' },
   QUEUE_FULL: { status: 429, retryElsewhere: true, when: 'every page slot and the queue are full; come back after `Retry-After`' },
   BUSIER_THAN_ALTERNATIVE: {
@@ -181,6 +186,12 @@ export class JobNotFoundError extends CrawlfleetError {
 export class BodyTooLargeError extends CrawlfleetError {
   constructor(limitBytes: number) {
     super('BODY_TOO_LARGE', `the request body is larger than ${limitBytes} bytes`)
+  }
+}
+
+export class ResponseTooLargeError extends CrawlfleetError {
+  constructor(setting: string, limitBytes: number) {
+    super('RESPONSE_TOO_LARGE', `the answer is larger than ${limitBytes} bytes (${setting}); ask for fewer URLs or smaller outputs`)
   }
 }
 

@@ -77,6 +77,22 @@ export const RUNNER_SETTINGS = {
       parse: (t) => parse.int({ min: 0 })(t) || undefined,
     }),
   ),
+  maxResponseBytes: operator(
+    setting({
+      env: 'CRAWLFLEET_MAX_RESPONSE_BYTES',
+      fallback: 32 * 1024 * 1024,
+      doc: 'largest screenshot or PDF answer, in bytes as sent (base64 in JSON); larger: 413 `RESPONSE_TOO_LARGE`',
+      parse: parse.int({ min: 1024 * 1024 }),
+    }),
+  ),
+  maxCrawlBytes: operator(
+    setting({
+      env: 'CRAWLFLEET_MAX_CRAWL_BYTES',
+      fallback: 64 * 1024 * 1024,
+      doc: 'largest `/crawl` answer (all results together, as JSON); larger: 413 `RESPONSE_TOO_LARGE` (`/crawl/stream` sends results one by one)',
+      parse: parse.int({ min: 1024 * 1024 }),
+    }),
+  ),
   maxBrowsers: operator(
     optional({ env: 'CRAWLFLEET_MAX_BROWSERS', defaultText: 'by memory', doc: 'cap on hot + cold browsers (0: by memory)', parse: (t) => parse.int({ min: 0 })(t) || undefined }),
   ),
