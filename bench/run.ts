@@ -11,6 +11,7 @@ import { DEFAULTS as SCALING_DEFAULTS, scalingSim } from './scaling-sim.ts'
 import { DEFAULTS as REAL_DEFAULTS, realPages } from './real-pages.ts'
 import { DEFAULTS as EXTRACTION_DEFAULTS, extraction } from './extraction.ts'
 import { DEFAULTS as C4A_DEFAULTS, crawl4aiContent } from './crawl4ai-content.ts'
+import { DEFAULTS as LOAD_DEFAULTS, loadBench } from './load.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
   'real-pages': { run: realPages, defaults: REAL_DEFAULTS, about: 'the 181 real corpus pages, runner /html (and through the edge) vs raw Playwright, c=1 and 4' },
   extraction: { run: extraction, defaults: EXTRACTION_DEFAULTS, about: "/md's main content on the 181-page article-extraction benchmark (../shared/corpus), scored by its evaluate.py next to Readability on the same rendered pages" },
+  load: { run: loadBench, defaults: LOAD_DEFAULTS, about: 'issue 11: one runner under bursts (32 × 192, crawl4ai test_4 levels, 500 clients retrying after Retry-After) vs raw Playwright' },
   'crawl4ai-content': { run: jsonScenario('crawl4ai-content', crawl4aiContent), defaults: C4A_DEFAULTS, about: "CPU of crawl4ai's result shape (pageContent) vs the previous /crawl content (analysePage), corpus pages, in process" },
 }
 

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { DEFAULT_SIGNATURE } from '../runner/contract/signature.ts'
+import { HEADER } from '../runner/contract/http-names.ts'
 import { PAGE_ROUTES } from '../runner/contract/page-routes.ts'
 import type { UrlPolicy } from '../runner/contract/url-policy/check-url.ts'
 import type { EdgeClock } from './core/clock.ts'
@@ -81,9 +82,13 @@ function forwardFrom(c: Context<EdgeEnv>, deps: EdgeDeps, call: Pick<ForwardRequ
   return deps.forward({
     ...call,
     pathWithQuery: url.pathname + url.search,
-    headers: clientHeadersToForward(c.req.raw),
+    headers: { ...clientHeadersToForward(c.req.raw), ...callerHeader(c.get('caller')) },
     requestId: c.get('requestId'),
     deadlineAtMs: c.get('deadlineAtMs'),
     clientSignal: c.req.raw.signal,
   })
+}
+
+function callerHeader(caller: string | undefined): Record<string, string> {
+  return caller === undefined ? {} : { [HEADER.caller]: caller }
 }

@@ -20,6 +20,10 @@ export interface RunnerConfig {
   readonly pool: PoolSettings
   readonly capacity: CapacitySettings
   readonly warmSparesPerBrowser: number
+  /** the largest answers a page route sends */
+  readonly responses: { readonly maxResponseBytes: number; readonly maxCrawlBytes: number }
+  /** adapt page slots to the event loop's delay (runner/pool/slot-policy.ts) */
+  readonly adaptSlots: boolean
   readonly stopTimeoutMs: number
   /** undefined when no LLM is configured: /llm and /md?f=llm answer 501 */
   readonly llm: LlmConfig | undefined
@@ -60,6 +64,8 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     pool: poolSettingsFrom(s),
     capacity: capacitySettingsFrom(s),
     warmSparesPerBrowser: s.warmSpares,
+    adaptSlots: s.adaptSlots === 'on',
+    responses: { maxResponseBytes: s.maxResponseBytes, maxCrawlBytes: s.maxCrawlBytes },
     stopTimeoutMs: s.stopTimeoutMs,
     llm: llmConfigFrom(s),
     cloudwatch:

@@ -16,6 +16,9 @@ import { Admission } from './pool/admission.ts'
 import { capacityPlanner, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from './pool/capacity-plan.ts'
 import { BrowserCostModel } from './pool/cost-model.ts'
 import { Janitor } from './pool/janitor.ts'
+import { SlotAdapter } from './pool/slot-adapter.ts'
+import { loopDelaySampler } from './resources/loop-delay.ts'
+import { startContentWorkers, stopContentWorkers } from './workers/offload.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
 import type { PressureSource, Limits } from './resources/types.ts'
@@ -56,6 +59,8 @@ export interface RunningRunner {
 export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promise<RunningRunner> {
   const { clock, log } = deps
   const limits = await deps.resources.limits()
+  // Markdown, extraction and schema checks: one worker thread per core of the quota
+  startContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)))
   const costModel = new BrowserCostModel(DEFAULT_PER_BROWSER_BYTES)
   const planNow = capacityPlanner(
     {
@@ -90,12 +95,28 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     measureBrowserBytes: deps.measureBrowserBytes ? (h) => deps.measureBrowserBytes!(h.pid) : undefined,
     log: (event: string, fields: object) => log.info({ event, ...fields }),
   })
-  const admission = new Admission({ clock, plan: planNow, onRefusal: (reason) => pool.recordRefusal(reason) })
+  const loopDelay = loopDelaySampler()
+  let admission: Admission // the adapter reads the running count from it, it reads the slots from the adapter
+  const slotAdapter = new SlotAdapter({
+    clock,
+    planned: () => planNow().pageSlots,
+    running: () => admission.stats().running,
+    loopDelay,
+    windowMs: 1000,
+    onChange: (slots, why) => log.info({ event: 'slots', slots, loopDelayP99Ms: Math.round(why.p99Ms) }, `page slots now ${slots}`),
+  })
+  admission = new Admission({
+    clock,
+    plan: planNow,
+    slots: config.adaptSlots ? () => slotAdapter.slots() : undefined,
+    onStart: (running) => slotAdapter.noteRunning(running),
+    onRefusal: (reason) => pool.recordRefusal(reason),
+  })
   const checkUrl = async (url: string, field = 'url') => void (await policy.check(url, field))
   const spares = new WarmSpares({
     perBrowser: config.warmSparesPerBrowser,
     open: (browser) => openSession(browser, {}, null),
-    hasIdleSlot: () => admission.stats().running < planNow().pageSlots,
+    hasIdleSlot: () => { const a = admission.stats(); return a.running < a.pageSlots },
   })
   const pageWork = pageWorkFactory({
     pool,
@@ -132,7 +153,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       browsers: { permanent: snap.counts.permanent, hot: snap.counts.hot, cold: snap.counts.cold },
       leasedPages: snap.counts.leased,
       queueDepth: a.queued,
-      slotLoadPct: (100 * (a.running + a.queued)) / Math.max(1, planNow().pageSlots),
+      slotLoadPct: (100 * (a.running + a.queued)) / Math.max(1, a.pageSlots),
+      queueWaitMs: a.predictedWaitMs,
       counters: snap.counters,
       requestLatency: metrics.latencyTotals(),
     }
@@ -142,7 +164,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const app = createRunnerApp({
     runnerId: config.runnerId,
     hmacSecret: config.hmacSecret,
-    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm }),
+    routes: buildPageRoutes({ crawlWorkers: () => planNow().pageSlots, llm: deps.llm, limits: config.responses }),
     metrics,
     clock,
     pageWork,
@@ -151,7 +173,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     isReady: () => !draining && pool.isPermanentUp(),
     load: () => {
       const a = admission.stats()
-      return (a.running + a.queued) / Math.max(1, planNow().pageSlots)
+      return (a.running + a.queued) / Math.max(1, a.pageSlots)
     },
     pressure: async () => pressureReport(await stats()),
     nowWallMs: deps.nowWallMs,
@@ -162,7 +184,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
 
   async function pressureReport(s: RunnerStats) {
     const a = admission.stats()
-    const reason = draining ? 'draining' : s.memoryPressurePct >= config.pool.memoryGatePct ? 'memory' : a.queued >= planNow().queueLength ? 'full' : ''
+    const reason = draining ? 'draining' : s.memoryPressurePct >= config.pool.memoryGatePct ? 'memory' : a.queued >= a.maxQueued || a.predictedWaitMs > planNow().queueWaitMs ? 'full' : ''
     const snap = pool.snapshot()
     const memory = await browserMemory(snap.browsers.map((b) => b.pid))
     const browsers = snap.browsers.map((b, i) => ({ ...b, memoryBytes: memory[i] }))
@@ -176,6 +198,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       memory: { used: s.memoryUsedBytes, limit: s.memoryLimitBytes, percent: round(s.memoryPressurePct) },
       cpu: { cores: limits.cpuCores, percent: s.cpuPct === null ? null : round(s.cpuPct) },
       pool: { ...snap.counts, queued: a.queued, running: a.running, spares: spares.count(), browsers },
+      admission: { pageSlots: a.pageSlots, predictedWaitMs: a.predictedWaitMs, slotTimeMs: a.slotTimeMs, keptPlaces: a.keptPlaces, adaptSlots: config.adaptSlots },
+      /** the runner's event-loop delay over the last second (what slot adaptation reads) */
+      eventLoop: { p99DelayMs: round(slotAdapter.lastWindow().p99Ms), maxDelayMs: round(slotAdapter.lastWindow().maxMs) },
       counters: snap.counters,
       jobs: jobs.stats(),
       plan: planNow(),
@@ -195,6 +220,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   })
   pool.onPressureRising(() => janitor.nudge())
   janitor.start()
+  slotAdapter.start()
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
@@ -211,9 +237,12 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       // in-flight work gets the stop timeout; what is still running after it is cut short by the pool's close
       await withDeadline(admission.drain(), config.stopTimeoutMs, clock).catch(() => undefined)
       janitor.stop()
+      slotAdapter.stop()
+      loopDelay.stop()
       await spares.close()
       await pool.close({ graceMs: Math.max(1000, config.stopTimeoutMs / 10) })
       await egress.close()
+      await stopContentWorkers()
     })())
 
   return {

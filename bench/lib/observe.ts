@@ -17,7 +17,7 @@ export interface Pressure {
   readonly runner: string
   readonly pool: { permanent: number; hot: number; cold: number; launching: number; retired: number; leased: number; queued: number; running: number; spares: number; browsers: BrowserView[] }
   readonly counters: Counters
-  readonly plan: { pageSlots: number; queueLength: number; maxBrowsers: number }
+  readonly plan: { pageSlots: number; maxQueued: number; maxBrowsers: number }
 }
 
 /** the pool's own counters, as /pressure reports them */

@@ -6,5 +6,7 @@ export interface EdgeEnv {
     deadlineAtMs: number
     /** the request body exactly as received, forwarded byte for byte */
     body: Uint8Array<ArrayBuffer>
+    /** a non-reversible id of the API key (runner/contract/caller-id.ts); unset on an open local edge */
+    caller?: string
   }
 }

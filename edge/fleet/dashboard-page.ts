@@ -88,7 +88,7 @@ function runnerCard(r, points) {
   memBar.append(el("div", { style: "width:" + Math.min(100, mem.percent) + "%;background:" + (p.reason === "memory" ? "var(--bad)" : "var(--perm)") }));
   const slots = el("div", { class: "row" },
     el("span", {}, "pages ", el("b", { "data-field": "running" }, pool.running), " / ", el("b", { "data-field": "page-slots" }, plan.pageSlots), " slots"),
-    el("span", {}, "queue ", el("b", { "data-field": "queued" }, pool.queued), " / " + plan.queueLength),
+    el("span", {}, "queue ", el("b", { "data-field": "queued" }, pool.queued), " / " + plan.maxQueued),
     el("span", { class: "dim" }, "leased " + pool.leased + " · spares " + pool.spares + " · max browsers " + plan.maxBrowsers),
     el("span", { class: "dim" }, "cpu " + (p.cpu.percent == null ? "–" : p.cpu.percent + " %") + " of " + p.cpu.cores + " cores"));
   card.append(el("h3", {}, "page slots and queue"), slots);

@@ -40,8 +40,17 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no such route' },
   JOB_NOT_FOUND: { status: 404, retryElsewhere: false, when: 'no job has this task id, or its result expired (`CRAWLFLEET_JOB_TTL_SEC`)' },
   BODY_TOO_LARGE: { status: 413, retryElsewhere: false, when: 'the request body is over the limit (2 MiB by default)' },
+  RESPONSE_TOO_LARGE: {
+    status: 413,
+    retryElsewhere: false,
+    when: 'the answer would be larger than the runner sends (`CRAWLFLEET_MAX_RESPONSE_BYTES`, 32 MiB; `/crawl` in total `CRAWLFLEET_MAX_CRAWL_BYTES`, 64 MiB); the message names the limit',
+  },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryElsewhere: false, when: 'the body is not sent as `application/json`' },
-  QUEUE_FULL: { status: 429, retryElsewhere: true, when: 'every page slot and the queue are full; come back after `Retry-After`' },
+  QUEUE_FULL: {
+    status: 429,
+    retryElsewhere: true,
+    when: 'the predicted wait is past the queue budget (or its own deadline), or the queue is at its cap; come back after `Retry-After`: the place is kept',
+  },
   BUSIER_THAN_ALTERNATIVE: {
     status: 429,
     retryElsewhere: true,
@@ -54,7 +63,7 @@ export const ERRORS = {
   WEBHOOKS_NOT_CONFIGURED: { status: 501, retryElsewhere: false, when: 'a job asked for a webhook and no signing secret is configured (`CRAWLFLEET_WEBHOOK_SECRET`)' },
   TARGET_FAILED: { status: 502, retryElsewhere: false, when: 'the target failed; `rule` says how', rules: TARGET_FAILURES },
   LLM_FAILED: { status: 502, retryElsewhere: false, when: "the LLM failed, or its answer does not fit the caller's schema" },
-  QUEUE_TIMEOUT: { status: 503, retryElsewhere: true, when: 'no page slot freed up in time; try again after `Retry-After`' },
+  QUEUE_TIMEOUT: { status: 503, retryElsewhere: true, when: 'the predicted wait was wrong: no page slot freed up within three queue budgets; try again after `Retry-After`' },
   MEMORY_PRESSURE: { status: 503, retryElsewhere: true, when: 'the runner has no memory for another browser' },
   DRAINING: { status: 503, retryElsewhere: true, when: 'the runner is shutting down' },
   BROWSER_CRASHED: { status: 503, retryElsewhere: true, when: 'the browser or the page crashed under the request' },
@@ -181,6 +190,12 @@ export class JobNotFoundError extends CrawlfleetError {
 export class BodyTooLargeError extends CrawlfleetError {
   constructor(limitBytes: number) {
     super('BODY_TOO_LARGE', `the request body is larger than ${limitBytes} bytes`)
+  }
+}
+
+export class ResponseTooLargeError extends CrawlfleetError {
+  constructor(setting: string, limitBytes: number) {
+    super('RESPONSE_TOO_LARGE', `the answer is larger than ${limitBytes} bytes (${setting}); ask for fewer URLs or smaller outputs`)
   }
 }
 

@@ -16,6 +16,13 @@ export const HEADER = {
    * can tell its own bound from pressure
    */
   refuseAboveLoad: 'x-crawlfleet-refuse-above-load',
+  /**
+   * edge → runner: who is asking, as a non-reversible id of the API key (callerIdOf in
+   * runner/contract/caller-id.ts); the runner's queue serves callers round-robin and limits each
+   */
+  caller: 'x-crawlfleet-caller',
+  /** runner → client: a full-page screenshot was cut to the height or pixel bound ("height", "pixels") */
+  screenshotClipped: 'x-crawlfleet-screenshot-clipped',
   /** edge → runner: the key the edge knows this runner by (a hash of its discovery id), written into job task ids */
   runnerKey: 'x-crawlfleet-runner-key',
 } as const

@@ -45,6 +45,12 @@ export interface PageRouteDeps {
   isDraining(): boolean
 }
 
+/** the caller id the edge sent; a malformed one is treated as none rather than trusted as a queue key */
+function callerOf(c: Context): string | undefined {
+  const id = c.req.header(HEADER.caller)
+  return id && /^[0-9a-f]{8,64}$/.test(id) ? id : undefined
+}
+
 export function definePageRoute<S extends z.ZodType>(spec: PageRouteSpec<S>): PageRouteSpec<S> {
   return spec
 }
@@ -77,7 +83,7 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, path: s
     })
     let handedOver = false
     try {
-      const res = await spec.run(input, deps.pageWork(browserRequestOf(input as Parameters<typeof browserRequestOf>[0]), deadline), c)
+      const res = await spec.run(input, deps.pageWork(browserRequestOf(input as Parameters<typeof browserRequestOf>[0]), deadline, callerOf(c)), c)
       handedOver = spec.ownsDeadline === true
       return res
     } finally {

@@ -9,10 +9,10 @@ import type { PageWork } from '../session/page-work.ts'
 export function patientWork(work: PageWork, sleep: (ms: number, signal: AbortSignal) => Promise<void>): PageWork {
   return {
     ...work,
-    async withPage(fn) {
+    async withPage(fn, o) {
       for (;;) {
         try {
-          return await work.withPage(fn)
+          return await work.withPage(fn, o)
         } catch (err) {
           const waitMs = err instanceof CrawlfleetError && err.retryElsewhere && err.code !== 'DRAINING' ? (err.retryAfterSec ?? 1) * 1000 : undefined
           if (waitMs === undefined || work.deadline.signal.aborted || work.deadline.remainingMs() <= waitMs) throw err

@@ -12,6 +12,11 @@ export interface AnswerInput {
   /** a JSON schema the answer must fit; the result is then `{ data }` */
   readonly schema?: Record<string, unknown>
   readonly signal: AbortSignal
+  /**
+   * checks the answer against the schema off the event loop, with a time limit (runner/workers):
+   * a caller's `pattern` may backtrack for ever; @default - in this thread, for tests and tools
+   */
+  readonly checkSchema?: (schema: Record<string, unknown>, data: unknown) => Promise<string | null>
 }
 
 export function answerQuestion(input: AnswerInput & { schema: Record<string, unknown> }): Promise<{ data: unknown }>
@@ -34,7 +39,7 @@ export async function answerQuestion(input: AnswerInput): Promise<{ answer: stri
   }
   const reply = await client.complete({ messages, responseFormat: responseFormat(client, input.schema) }, input.signal)
   const data = parseJsonReply(reply)
-  const mismatch = check(data)
+  const mismatch = await checkAnswer(input, input.schema, data, check)
   if (mismatch) throw new LlmFailedError(`the LLM's answer does not fit the schema: ${mismatch}`)
   return { data }
 }
@@ -77,5 +82,15 @@ function parseJsonReply(reply: string): unknown {
   } catch (err) {
     const flat = text.replace(/\s+/g, ' ')
     throw new LlmFailedError(`the LLM's answer is not JSON (${(err as Error).message}): ${flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)'}`)
+  }
+}
+
+async function checkAnswer(input: AnswerInput, schema: Record<string, unknown>, data: unknown, inThread: (data: unknown) => string | null): Promise<string | null> {
+  if (!input.checkSchema) return inThread(data)
+  try {
+    return await input.checkSchema(schema, data)
+  } catch (err) {
+    if (input.signal.aborted) throw input.signal.reason
+    throw new LlmFailedError(`the answer could not be checked against the schema: ${(err as Error).message}`)
   }
 }

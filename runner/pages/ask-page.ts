@@ -1,8 +1,8 @@
 import type { LlmRequest } from '../contract/request-schemas.ts'
-import { fitMarkdown } from '../content/index.ts'
 import { answerQuestion } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import type { PageWork } from '../session/page-work.ts'
+import { checkSchemaOffThread, offload } from '../workers/offload.ts'
 import { renderHtml } from './html.ts'
 import { pageTimeoutMsOf } from './page-options.ts'
 
@@ -12,6 +12,15 @@ export const LLM_EXTRA_MS = 60_000
 /** /llm's answer: the page rendered, its main content as Markdown, the model's answer about it. */
 export async function askAboutPage(input: LlmRequest, work: PageWork, client: LlmClient) {
   const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
-  const pageMarkdown = fitMarkdown(page.html, page.url)
-  return answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal })
+  const signal = work.deadline.signal
+  const pageMarkdown = await offload('fitMarkdown', [page.html, page.url], { signal })
+  return answerQuestion({
+    client,
+    pageMarkdown,
+    url: page.url,
+    question: input.q,
+    schema: input.schema,
+    signal,
+    checkSchema: (schema, data) => checkSchemaOffThread(schema, data, { signal }),
+  })
 }

@@ -2,7 +2,8 @@ import type { CrawlerRunConfig } from '../contract/crawl4ai/crawler-run-config.t
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import type { CrawlResult } from '../contract/request-schemas.ts'
 import { failedCrawlResult } from '../contract/crawl4ai/crawl-result.ts'
-import { checkSelectors, extractWithoutLlm, inputOf, pageContent, toExtractedContent } from '../content/strategies/index.ts'
+import { checkSelectors, inputOf, toExtractedContent } from '../content/strategies/index.ts'
+import { offload } from '../workers/offload.ts'
 import { llmExtract, llmFilterContent } from '../llm/strategies.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import type { CrawledPage } from './crawl-page.ts'
@@ -23,7 +24,8 @@ export function checkCrawlerConfig(c: CrawlerRunConfig, llm: LlmClient | undefin
 
 export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRunConfig, llm: LlmClient | undefined, signal: AbortSignal, siteBlocks?: SiteBlocks): Promise<CrawlResult> {
   if (page.robotsDenied) return failedCrawlResult(url, 'Access denied by robots.txt', 403)
-  const content = pageContent(page.html, url, page.finalUrl, c, { markedHtml: page.markedHtml, seenElsewhere: siteBlocks?.seenBefore(page.finalUrl) })
+  // scraping, Markdown and extraction are CPU work on strings: a content worker does them
+  const content = await offload('pageContent', [page.html, url, page.finalUrl, c, { markedHtml: page.markedHtml, seenElsewhere: siteBlocks?.seenBefore(page.finalUrl) }], { signal })
   if (content.fitFingerprints) siteBlocks?.add(page.finalUrl, content.fitFingerprints)
   const markdown = { ...content.markdown }
   const inputs = { ...content.extractionInputs }
@@ -36,7 +38,7 @@ export async function crawlResultOf(url: string, page: CrawledPage, c: CrawlerRu
   }
   let extracted = content.extractedContent
   const strategy = c.extraction_strategy
-  if (extracted === undefined && strategy) extracted = extractWithoutLlm(strategy, url, page.finalUrl, inputs)
+  if (extracted === undefined && strategy) extracted = await offload('extractWithoutLlm', [strategy, url, page.finalUrl, inputs], { signal })
   if (extracted === undefined && strategy) {
     const p = strategy.params as { instruction?: string; schema?: Record<string, unknown>; extraction_type?: 'schema' | 'block'; apply_chunking?: boolean; chunk_token_threshold?: number; overlap_rate?: number }
     const items = await llmExtract({

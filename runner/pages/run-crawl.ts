@@ -36,7 +36,9 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const crawlOne = async (url: string, index: number): Promise<CrawlResult> => {
     try {
       await work.checkUrl(url, `urls.${index}`)
-      const page = await work.withPage((p, remainingMs) => crawlPage(p, url, config, { timeoutMs: Math.min(pageTimeoutMs, remainingMs), initScripts }))
+      const page = await work.withPage((p, remainingMs) => crawlPage(p, url, config, { timeoutMs: Math.min(pageTimeoutMs, remainingMs), initScripts }), {
+        waitUntilDeadline: true,
+      })
       return await crawlResultOf(url, page, config, llm, work.deadline.signal, siteBlocks)
     } catch (err) {
       if (err instanceof ClientGoneError) throw err

@@ -2,28 +2,65 @@ import { DrainingError, QueueFullError, QueueTimeoutError } from '../contract/er
 import type { RefusalReason } from '../contract/metric-names.ts'
 import type { Clock } from '../util/clock.ts'
 import type { CapacityPlan } from './capacity-plan.ts'
+import { FairQueue } from './fair-queue.ts'
+import { KeptPlaces, type KeptPlaceWindow } from './kept-places.ts'
+import { predictWaitMs, retryAfterSec, waitBudgetMs } from './predicted-wait.ts'
 
-export type AdmitDecision = 'run' | 'queue' | 'queue-full'
+export type AdmissionPlan = Pick<CapacityPlan, 'pageSlots' | 'maxQueued' | 'maxQueuedPerCaller' | 'queueWaitMs'>
 
-export function admit(state: { readonly running: number; readonly queued: number }, plan: Pick<CapacityPlan, 'pageSlots' | 'queueLength'>): AdmitDecision {
-  if (state.running < plan.pageSlots) return 'run'
-  return state.queued < plan.queueLength ? 'queue' : 'queue-full'
+export interface AdmitInput {
+  readonly running: number
+  readonly slots: number
+  readonly queued: number
+  readonly queuedByCaller: number
+  /** predicted wait of this request, ms (predictWaitMs, kept places due before it included) */
+  readonly waitMs: number
+  /** the most this request may wait (waitBudgetMs); for a kept place, what its deadline leaves */
+  readonly budgetMs: number
+  readonly plan: Pick<AdmissionPlan, 'maxQueued' | 'maxQueuedPerCaller'>
+}
+
+export type AdmitDecision = 'run' | 'queue' | 'queue-full' | 'wait-too-long'
+
+/** Pure: run while a slot is free and nobody waits; queue while the predicted wait fits; the hard caps bound the queue. */
+export function admit(s: AdmitInput): AdmitDecision {
+  if (s.running < s.slots && s.queued === 0) return 'run'
+  if (s.queued >= s.plan.maxQueued || s.queuedByCaller >= s.plan.maxQueuedPerCaller) return 'queue-full'
+  return s.waitMs <= s.budgetMs ? 'queue' : 'wait-too-long'
 }
 
 export interface AdmissionOptions {
   /** read on every decision, so a recomputed plan applies at once */
-  readonly plan: () => Pick<CapacityPlan, 'pageSlots' | 'queueLength' | 'queueWaitMs'>
+  readonly plan: () => AdmissionPlan
+  /** page slots in use now (adapted to the event loop); @default the plan's pageSlots */
+  readonly slots?: () => number
   readonly clock: Clock
   readonly onRefusal?: (reason: RefusalReason) => void
-  /** a fixed Retry-After; @default - estimated from the queue and the measured time a page holds a slot */
-  readonly retryAfterSec?: number
+  /** told the number running each time work starts (the slot adapter's demand signal) */
+  readonly onStart?: (running: number) => void
+  readonly keptPlaceWindow?: KeptPlaceWindow
+}
+
+/** Who is asking and by when: the caller id the edge derived from the API key, and the request's deadline. */
+export interface Ticket {
+  readonly signal: AbortSignal
+  readonly caller?: string
+  /** monotonic ms (the admission clock) */
+  readonly deadlineAtMs?: number
+  /** no refusal past the queue budget: wait while the deadline allows (a crawl's own pages); the hard caps still apply */
+  readonly waitUntilDeadline?: boolean
 }
 
 export interface AdmissionStats {
   readonly running: number
   readonly queued: number
   readonly pageSlots: number
-  readonly queueLength: number
+  readonly maxQueued: number
+  /** the wait a request from a new caller would be predicted now, ms */
+  readonly predictedWaitMs: number
+  /** the measured time a page holds a slot (moving average), ms */
+  readonly slotTimeMs: number
+  readonly keptPlaces: number
 }
 
 interface Waiter {
@@ -31,42 +68,56 @@ interface Waiter {
   grant(): void
 }
 
-/** Page slots bound the work in flight; a bounded FIFO queue with a wait limit holds the rest. */
 /** the first estimate of a page's slot time, before any was measured (a warm small page is ~0.1–0.3 s) */
 const DEFAULT_SERVICE_MS = 500
 const SERVICE_EWMA_WEIGHT = 0.2
-const MAX_RETRY_AFTER_SEC = 30
+/** requests without a caller id (no edge in front, jobs) share one queue of their own */
+export const ANONYMOUS_CALLER = '-'
+/** a prediction can be wrong (pages slow down); a waiter gives up after this many queue budgets */
+const QUEUE_TIMEOUT_BUDGETS = 3
 
+/**
+ * Page slots bound the work in flight. Waiting is bounded by predicted time, not by a count; the
+ * queue serves callers round-robin; a refused request gets an honest Retry-After and a kept place.
+ */
 export class Admission {
   private running = 0
-  private readonly queue: Waiter[] = []
+  private readonly queue = new FairQueue<Waiter>()
+  private readonly kept: KeptPlaces
   private draining = false
   private idle: (() => void) | undefined
   /** moving average of how long one admitted piece of work holds its slot */
   private serviceMs: number | undefined
 
-  constructor(private readonly o: AdmissionOptions) {}
-
-  /**
-   * When a refused client should come back: about when the queue ahead of it will have drained,
-   * so clients that honour Retry-After are not starved by ones that retry at once.
-   */
-  retryAfterSec(): number {
-    if (this.o.retryAfterSec !== undefined) return this.o.retryAfterSec
-    const { pageSlots } = this.o.plan()
-    const drainMs = ((this.queue.length + 1) * (this.serviceMs ?? DEFAULT_SERVICE_MS)) / Math.max(1, pageSlots)
-    return Math.min(MAX_RETRY_AFTER_SEC, Math.max(1, Math.ceil(drainMs / 1000)))
+  constructor(private readonly o: AdmissionOptions) {
+    this.kept = new KeptPlaces(o.keptPlaceWindow)
   }
 
-  async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    signal.throwIfAborted()
+  async run<T>(ticket: Ticket, fn: () => Promise<T>): Promise<T> {
+    ticket.signal.throwIfAborted()
     if (this.draining) throw this.refuse('draining', new DrainingError())
     this.grantWaiting() // slots freed by a larger plan go to the queue before a newcomer
+    const caller = ticket.caller ?? ANONYMOUS_CALLER
     const plan = this.o.plan()
-    const decision = admit({ running: this.running, queued: this.queue.length }, plan)
-    if (decision === 'queue-full') throw this.refuse('queue_full', new QueueFullError(this.retryAfterSec()))
-    if (decision === 'queue') await this.waitForSlot(signal, plan.queueWaitMs)
-    else this.running++
+    const slots = this.slots()
+    const nowMs = this.o.clock.now()
+    const serviceMs = this.slotTimeMs()
+    const deadlineLeftMs = ticket.deadlineAtMs === undefined ? undefined : ticket.deadlineAtMs - nowMs
+    const keptPlace = this.kept.claim(caller, nowMs)
+    const waitMs = this.predictFor(caller, nowMs, keptPlace)
+    const budgetMs = ticket.waitUntilDeadline
+      ? Infinity // its deadline ends the wait
+      : keptPlace
+        ? (deadlineLeftMs ?? Infinity) - serviceMs
+        : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
+    const decision = admit({ running: this.running, slots, queued: this.queue.length, queuedByCaller: this.queue.queuedBy(caller), waitMs, budgetMs, plan })
+    if (decision === 'queue-full' || decision === 'wait-too-long') throw this.refuseWithPlace(caller, nowMs)
+    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS)
+    else {
+      this.running++
+      this.queue.noteServed(caller)
+    }
+    this.o.onStart?.(this.running)
     const startedMs = this.o.clock.now()
     try {
       return await fn()
@@ -86,11 +137,44 @@ export class Admission {
   }
 
   stats(): AdmissionStats {
-    const { pageSlots, queueLength } = this.o.plan()
-    return { running: this.running, queued: this.queue.length, pageSlots, queueLength }
+    const { maxQueued } = this.o.plan()
+    const nowMs = this.o.clock.now()
+    return {
+      running: this.running,
+      queued: this.queue.length,
+      pageSlots: this.slots(),
+      maxQueued,
+      predictedWaitMs: Math.round(this.predictFor(`${ANONYMOUS_CALLER}new`, nowMs, false)),
+      slotTimeMs: Math.round(this.slotTimeMs()),
+      keptPlaces: this.kept.count(nowMs),
+    }
   }
 
-  private waitForSlot(signal: AbortSignal, waitMs: number): Promise<void> {
+  private slots(): number {
+    return Math.max(1, this.o.slots?.() ?? this.o.plan().pageSlots)
+  }
+
+  private slotTimeMs(): number {
+    return this.serviceMs ?? DEFAULT_SERVICE_MS
+  }
+
+  /** The wait of a request from `caller` arriving now; places kept for others that fall due before it starts are ahead of it. */
+  private predictFor(caller: string, nowMs: number, keptPlace: boolean): number {
+    const w = { ahead: this.queue.aheadOf(caller), running: this.running, slots: this.slots(), serviceMs: this.slotTimeMs() }
+    const waitMs = predictWaitMs(w)
+    if (keptPlace) return waitMs
+    const dueAhead = this.kept.dueBefore(nowMs + waitMs, nowMs)
+    return dueAhead === 0 ? waitMs : predictWaitMs({ ...w, ahead: w.ahead + dueAhead })
+  }
+
+  /** 429 with Retry-After = when all promised work has started; the caller's place is kept for then. */
+  private refuseWithPlace(caller: string, nowMs: number): QueueFullError {
+    const sec = retryAfterSec({ promisedAhead: this.queue.length + this.kept.count(nowMs), slots: this.slots(), serviceMs: this.slotTimeMs() })
+    this.kept.keep(caller, nowMs + sec * 1000)
+    return this.refuse('queue_full', new QueueFullError(sec))
+  }
+
+  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = new AbortController()
       let done = false
@@ -102,7 +186,7 @@ export class Admission {
       const leave = (err: unknown) => {
         if (done) return
         settle()
-        this.queue.splice(this.queue.indexOf(waiter), 1)
+        this.queue.remove(caller, waiter)
         reject(err)
         this.grantWaiting() // the last one leaving may be what drain() waits for
       }
@@ -117,15 +201,20 @@ export class Admission {
       }
       signal.addEventListener('abort', onAbort, { once: true })
       this.o.clock.sleep(waitMs, timer.signal).then(
-        () => !done && leave(this.refuse('queue_timeout', new QueueTimeoutError(waitMs, this.retryAfterSec()))),
+        () => !done && leave(this.refuseTimedOut(waitMs)),
         () => undefined, // granted or left before the wait ran out
       )
-      this.queue.push(waiter)
+      this.queue.push(caller, waiter)
     })
   }
 
+  private refuseTimedOut(waitedMs: number): QueueTimeoutError {
+    const sec = retryAfterSec({ promisedAhead: this.queue.length, slots: this.slots(), serviceMs: this.slotTimeMs() })
+    return this.refuse('queue_timeout', new QueueTimeoutError(waitedMs, sec))
+  }
+
   private grantWaiting(): void {
-    while (this.queue.length > 0 && this.running < this.o.plan().pageSlots) this.queue.shift()?.grant()
+    while (this.queue.length > 0 && this.running < this.slots()) this.queue.shift()?.grant()
     if (this.draining && this.running === 0 && this.queue.length === 0) this.idle?.()
   }
 

@@ -7,15 +7,26 @@ export const DEFAULT_PER_BROWSER_BYTES = 90 * MB
 export const DEFAULT_PER_PAGE_BYTES = 17 * MB
 /** the runner's own Node process (~100 MB) plus headroom for spikes while pages render */
 export const DEFAULT_RESERVE_BYTES = 256 * MB
+/**
+ * What one queued request may hold in the runner process: its body (the edge allows 2 MiB, most are
+ * far smaller), the parsed input and its socket's buffers. The queue's hard cap is the memory budget
+ * over this, so a 4 GiB task queues thousands, not a few dozen: waiting is bounded by time instead.
+ */
+export const QUEUED_REQUEST_BYTES = 1 * MB
+/** never fewer queued places than this per slot, however small the memory */
+const MIN_QUEUED_PER_SLOT = 8
 
 // How much work this runner takes, from the limits it really has. Pure: the pool, admission and
 // /pressure read the result as a plain object.
 
 export interface CapacitySettings {
   readonly pagesPerCore: number
-  /** queued requests allowed per page slot */
-  readonly queuePerSlot: number
+  /** the longest predicted wait a request is admitted with */
   readonly queueWaitMs: number
+  /** an operator's hard cap on queued requests; @default - from memory (QUEUED_REQUEST_BYTES each) */
+  readonly maxQueued?: number
+  /** queued requests of one caller; @default - half of maxQueued, so others always find room */
+  readonly maxQueuedPerCaller?: number
   /** an operator's cap on hot + cold browsers, below what memory allows */
   readonly maxBrowsers?: number
 }
@@ -36,7 +47,9 @@ export interface CapacityPlan {
   /** hot + cold browsers; the permanent browser's share is taken from the budget first */
   readonly maxBrowsers: number
   readonly pageSlots: number
-  readonly queueLength: number
+  /** hard cap on queued requests: the wait is bounded by time, this bounds memory */
+  readonly maxQueued: number
+  readonly maxQueuedPerCaller: number
   readonly queueWaitMs: number
   /** memory for Chromium: the limit minus the reserve */
   readonly memoryBudgetBytes: number
@@ -56,10 +69,12 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   const forBrowsersBytes = Math.max(0, afterPermanentBytes - pageSlots * perPageBytes)
   const byMemory = Math.floor(forBrowsersBytes / perBrowserBytes)
   const maxBrowsers = settings.maxBrowsers === undefined ? byMemory : Math.min(byMemory, settings.maxBrowsers)
+  const maxQueued = settings.maxQueued ?? Math.max(pageSlots * MIN_QUEUED_PER_SLOT, Math.floor(memoryBudgetBytes / QUEUED_REQUEST_BYTES))
   return {
     maxBrowsers,
     pageSlots,
-    queueLength: Math.floor(pageSlots * settings.queuePerSlot),
+    maxQueued,
+    maxQueuedPerCaller: Math.min(maxQueued, settings.maxQueuedPerCaller ?? Math.ceil(maxQueued / 2)),
     queueWaitMs: settings.queueWaitMs,
     memoryBudgetBytes,
     perBrowserBytes,

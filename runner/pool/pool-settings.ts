@@ -54,8 +54,10 @@ export function poolSettingsFrom(s: JanitorInput & Pick<RunnerSettings, 'promote
   }
 }
 
-export function capacitySettingsFrom(s: Pick<RunnerSettings, 'pagesPerCore' | 'queuePerSlot' | 'queueWaitMs' | 'maxBrowsers'>): CapacitySettings {
-  return { pagesPerCore: s.pagesPerCore, queuePerSlot: s.queuePerSlot, queueWaitMs: s.queueWaitMs, maxBrowsers: s.maxBrowsers }
+export function capacitySettingsFrom(
+  s: Pick<RunnerSettings, 'pagesPerCore' | 'queueWaitMs' | 'maxQueued' | 'maxQueuedPerCaller' | 'maxBrowsers'>,
+): CapacitySettings {
+  return { pagesPerCore: s.pagesPerCore, queueWaitMs: s.queueWaitMs, maxQueued: s.maxQueued, maxQueuedPerCaller: s.maxQueuedPerCaller, maxBrowsers: s.maxBrowsers }
 }
 
 const DEFAULTS = readSettings(RUNNER_SETTINGS, {})

@@ -1,9 +1,9 @@
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import { MdRequest, MdResponse } from '../contract/request-schemas.ts'
-import { renderMarkdown, renderMd } from '../content/index.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { renderHtml } from '../pages/html.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
+import { offload } from '../workers/offload.ts'
 
 /** Keeps what `query` asks for in `markdown`; absent when no LLM is configured. */
 export type MarkdownLlmFilter = ((markdown: string, query: string, url: string, signal: AbortSignal) => Promise<string>) | undefined
@@ -23,10 +23,12 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       // the page goes back to the pool before the CPU-bound conversion starts
       const signals = input.f === 'fit' || input.f === 'llm' // what the main-content extractor reads from the rendered page
       const page = await work.withPage((p, ms) => renderHtml(p, input, ms, { signals }))
+      // and the conversion runs on a content worker: seconds of CPU for a large page, never on the event loop
+      const signal = work.deadline.signal
       const { markdown, text } =
         input.f === 'llm'
-          ? { markdown: await llmFilter!(renderMarkdown(page.html, page.url, 'fit'), input.q!, page.url, work.deadline.signal), text: null }
-          : renderMd(page.html, page.url, input.f, input.q)
+          ? { markdown: await llmFilter!(await offload('renderMarkdown', [page.html, page.url, 'fit'], { signal }), input.q!, page.url, signal), text: null }
+          : await offload('renderMd', [page.html, page.url, input.f, input.q], { signal })
       return c.json({
         url: input.url,
         filter: input.f,

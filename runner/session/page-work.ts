@@ -12,9 +12,17 @@ export interface PageWork {
   /** the browser (launch options, signature, context options) every page of this request uses */
   readonly browser: BrowserRequest
   /** Runs `fn` on a fresh page: a page slot, a lease, a new context (or a warm spare), all returned in finally. */
-  withPage<T>(fn: (page: Page, remainingMs: number) => Promise<T>): Promise<T>
+  withPage<T>(fn: (page: Page, remainingMs: number) => Promise<T>, o?: WithPageOptions): Promise<T>
   checkUrl(url: string, field: string): Promise<void>
 }
 
-/** Makes the PageWork of one request. */
-export type PageWorkFactory = (browser: BrowserRequest, deadline: RequestDeadline) => PageWork
+export interface WithPageOptions {
+  /**
+   * wait for a slot as long as the request's deadline allows instead of a 429 past the queue budget:
+   * for a crawl's own pages, where a refusal fails one URL that no other runner can take
+   */
+  readonly waitUntilDeadline?: boolean
+}
+
+/** Makes the PageWork of one request; `caller` is the id the edge sent (HEADER.caller), for fair queueing. */
+export type PageWorkFactory = (browser: BrowserRequest, deadline: RequestDeadline, caller?: string) => PageWork

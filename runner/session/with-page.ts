@@ -15,7 +15,7 @@ import type { WarmSpares } from './warm-spares.ts'
 
 export interface SessionDeps {
   readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
-  readonly admission: { run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> }
+  readonly admission: { run<T>(ticket: { signal: AbortSignal; caller?: string; deadlineAtMs?: number; waitUntilDeadline?: boolean }, fn: () => Promise<T>): Promise<T> }
   /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
   readonly checkProxy: (server: string) => Promise<void>
   readonly checkUrl: (url: string, field: string) => Promise<void>
@@ -25,16 +25,22 @@ export interface SessionDeps {
 }
 
 export function pageWorkFactory(deps: SessionDeps): PageWorkFactory {
-  return (browser, deadline) => ({
+  return (browser, deadline, caller) => ({
     deadline,
     browser,
-    withPage: (fn) => withPage(deps, browser, deadline, fn),
+    withPage: (fn, o) => withPage(deps, browser, deadline, { caller, waitUntilDeadline: o?.waitUntilDeadline }, fn),
     checkUrl: deps.checkUrl,
   })
 }
 
-function withPage<T>(deps: SessionDeps, req: BrowserRequest, deadline: RequestDeadline, fn: (page: Page, remainingMs: number) => Promise<T>): Promise<T> {
-  return deps.admission.run(deadline.signal, async () => {
+function withPage<T>(
+  deps: SessionDeps,
+  req: BrowserRequest,
+  deadline: RequestDeadline,
+  who: { caller: string | undefined; waitUntilDeadline?: boolean },
+  fn: (page: Page, remainingMs: number) => Promise<T>,
+): Promise<T> {
+  return deps.admission.run({ signal: deadline.signal, deadlineAtMs: deadline.deadlineAtMs, ...who }, async () => {
     if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
     const lease = await deps.pool.acquire(req, deadline.signal)
     // spares are made without a caller's proxy

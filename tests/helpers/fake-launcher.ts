@@ -160,7 +160,7 @@ export function fakePool(settings: Partial<PoolSettings> = {}, plan: Partial<Cap
   const pressure = new FakePressure(clock)
   const events: { event: string; fields: object }[] = []
   const currentPlan: { -readonly [K in keyof CapacityPlan]: CapacityPlan[K] } = {
-    maxBrowsers: 8, pageSlots: 4, queueLength: 16, queueWaitMs: 10_000,
+    maxBrowsers: 8, pageSlots: 4, maxQueued: 64, maxQueuedPerCaller: 32, queueWaitMs: 10_000,
     memoryBudgetBytes: 3840 * MB, perBrowserBytes: 100 * MB, perPageBytes: 17 * MB, ...plan,
   }
   const pool = new BrowserPool<FakeBrowser>({

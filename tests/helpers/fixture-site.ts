@@ -87,6 +87,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       for (let i = 0; i < mb * 1024; i++) res.write(para)
       return void res.end()
     }
+    case '/tall': {
+      const px = Number(q.get('px') ?? 50_000)
+      return html(`<!doctype html><title>tall</title><body style="margin:0"><div style="height:${px}px;background:linear-gradient(#fff,#00f)">tall</div></body>`)
+    }
     case '/slow-image.png':
       await delay(Number(q.get('ms') ?? 300))
       res.writeHead(200, { 'content-type': 'image/png' })

@@ -19,12 +19,12 @@ const postTo = (url: string, body: unknown) =>
   fetch(`${url}/html`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
 describe('runner lifecycle', () => {
-  it('a flood beyond the queue gets 429 with Retry-After, and every request is answered', async () => {
+  it('a flood beyond the hard queue cap gets 429 with Retry-After, and every request is answered', async () => {
     const tag = randomUUID()
-    // 2 cores × 1 page per core = 2 slots, queue of 2: 20 concurrent slow requests must overflow
-    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag, CRAWLFLEET_PAGES_PER_CORE: '1', CRAWLFLEET_QUEUE_PER_SLOT: '1' })
+    // 2 cores × 1 page per core = 2 slots, a hard cap of 2 queued: 20 concurrent slow requests must overflow
+    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag, CRAWLFLEET_PAGES_PER_CORE: '1', CRAWLFLEET_MAX_QUEUED: '2', CRAWLFLEET_ADAPT_SLOTS: 'off' })
     try {
-      const plan = ((await (await fetch(`${runner.url}/pressure`)).json()) as { plan: { pageSlots: number; queueLength: number } }).plan
+      const plan = ((await (await fetch(`${runner.url}/pressure`)).json()) as { plan: { pageSlots: number; maxQueued: number } }).plan
       const n = 20
       const responses = await Promise.all(Array.from({ length: n }, () => postTo(runner.url, { url: `${site.url}/slow?ms=1500` })))
       const statuses = responses.map((r) => r.status)
@@ -32,7 +32,7 @@ describe('runner lifecycle', () => {
       const refused = responses.filter((r) => r.status === 429)
       expect(ok + refused.length).toBe(n) // nothing else: no 500, no hang
       expect(ok).toBeGreaterThanOrEqual(plan.pageSlots)
-      expect(ok).toBeLessThanOrEqual(plan.pageSlots + plan.queueLength)
+      expect(ok).toBeLessThanOrEqual(plan.pageSlots + plan.maxQueued)
       expect(refused.length).toBeGreaterThan(0)
       for (const r of refused) {
         expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0)

@@ -38,11 +38,60 @@ export const RUNNER_SETTINGS = {
     }),
   ),
   pagesPerCore: operator(
-    setting({ env: 'CRAWLFLEET_PAGES_PER_CORE', fallback: 2, doc: "page slots per CPU core (the container's quota, not the host's)", parse: parse.number({ min: 0.25 }) }),
+    setting({
+      env: 'CRAWLFLEET_PAGES_PER_CORE',
+      fallback: 4,
+      doc: "page slots per CPU core (the container's quota, not the host's); 4 measured best for light pages on 2 cores (README, Under load)",
+      parse: parse.number({ min: 0.25 }),
+    }),
   ),
-  queuePerSlot: operator(setting({ env: 'CRAWLFLEET_QUEUE_PER_SLOT', fallback: 4, doc: 'queued requests per page slot before 429', parse: parse.number({ min: 0 }) })),
+  adaptSlots: operator(
+    setting({
+      env: 'CRAWLFLEET_ADAPT_SLOTS',
+      fallback: 'on' as 'on' | 'off',
+      doc: "`on`: fewer page slots while the runner's event loop is delayed (p99 > 150 ms a second), back up to the plan while it is healthy and the slots are in use",
+      parse: parse.oneOf('on', 'off'),
+    }),
+  ),
   queueWaitMs: operator(
-    setting({ env: 'CRAWLFLEET_QUEUE_WAIT_MS', fallback: 10_000, doc: 'longest wait in the queue before 503 `QUEUE_TIMEOUT`', parse: parse.int({ min: 1 }) }),
+    setting({
+      env: 'CRAWLFLEET_QUEUE_WAIT_MS',
+      fallback: 10_000,
+      doc: "a request is queued while its predicted wait (work ahead × measured slot time ÷ slots) fits this and its own deadline; past it, 429 `QUEUE_FULL` with an honest `Retry-After`",
+      parse: parse.int({ min: 1 }),
+    }),
+  ),
+  maxQueued: operator(
+    optional({
+      env: 'CRAWLFLEET_MAX_QUEUED',
+      defaultText: 'by memory',
+      doc: 'hard cap on queued requests (0: from the memory budget, 1 MiB a request, at least 8 a slot)',
+      parse: (t) => parse.int({ min: 0 })(t) || undefined,
+    }),
+  ),
+  maxQueuedPerCaller: operator(
+    optional({
+      env: 'CRAWLFLEET_MAX_QUEUED_PER_CALLER',
+      defaultText: 'half the queue',
+      doc: 'queued requests of one caller (the edge passes a caller id derived from the API key); callers are served round-robin',
+      parse: (t) => parse.int({ min: 0 })(t) || undefined,
+    }),
+  ),
+  maxResponseBytes: operator(
+    setting({
+      env: 'CRAWLFLEET_MAX_RESPONSE_BYTES',
+      fallback: 32 * 1024 * 1024,
+      doc: 'largest screenshot or PDF answer, in bytes as sent (base64 in JSON); larger: 413 `RESPONSE_TOO_LARGE`',
+      parse: parse.int({ min: 1024 * 1024 }),
+    }),
+  ),
+  maxCrawlBytes: operator(
+    setting({
+      env: 'CRAWLFLEET_MAX_CRAWL_BYTES',
+      fallback: 64 * 1024 * 1024,
+      doc: 'largest `/crawl` answer (all results together, as JSON); larger: 413 `RESPONSE_TOO_LARGE` (`/crawl/stream` sends results one by one)',
+      parse: parse.int({ min: 1024 * 1024 }),
+    }),
   ),
   maxBrowsers: operator(
     optional({ env: 'CRAWLFLEET_MAX_BROWSERS', defaultText: 'by memory', doc: 'cap on hot + cold browsers (0: by memory)', parse: (t) => parse.int({ min: 0 })(t) || undefined }),

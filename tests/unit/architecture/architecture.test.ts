@@ -14,6 +14,7 @@ const RUNNER_LAYERS: readonly (readonly string[])[] = [
   ['runner/contract'],
   ['runner/util'],
   ['runner/content', 'runner/llm'],
+  ['runner/workers'],
   ['runner/resources'],
   ['runner/pool'],
   ['runner/browser'],

@@ -34,10 +34,19 @@ describe('the settings tables', () => {
   })
 
   it("maps the runner's settings onto the pool, capacity and janitor settings it runs with", () => {
-    const c = readRunnerConfig({ CRAWLFLEET_HOT_TTL_SEC: '60,30,10', CRAWLFLEET_MAX_BROWSERS: '3', CRAWLFLEET_PROMOTE_AFTER_USES: '2', PORT: '9000' })
+    const c = readRunnerConfig({
+      CRAWLFLEET_HOT_TTL_SEC: '60,30,10',
+      CRAWLFLEET_MAX_BROWSERS: '3',
+      CRAWLFLEET_PROMOTE_AFTER_USES: '2',
+      CRAWLFLEET_MAX_QUEUED_PER_CALLER: '50',
+      CRAWLFLEET_ADAPT_SLOTS: 'off',
+      PORT: '9000',
+    })
     expect(c.pool.hotTtlMs).toEqual({ LOW: 60_000, MEDIUM: 30_000, HIGH: 10_000 })
     expect(c.pool.promoteAfterUses).toBe(2)
-    expect(c.capacity).toMatchObject({ maxBrowsers: 3, pagesPerCore: 2 })
+    expect(c.capacity).toMatchObject({ maxBrowsers: 3, pagesPerCore: 4, maxQueued: undefined, maxQueuedPerCaller: 50, queueWaitMs: 10_000 })
+    expect(c.adaptSlots).toBe(false)
+    expect(readRunnerConfig({}).adaptSlots).toBe(true)
     expect(c.runnerId).toMatch(/:9000$/)
     expect(readRunnerConfig({}).pool).toEqual(DEFAULT_POOL_SETTINGS)
     expect(readRunnerConfig({ CRAWLFLEET_MAX_BROWSERS: '0' }).capacity.maxBrowsers).toBeUndefined()

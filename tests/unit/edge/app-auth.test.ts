@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../edge/middleware/api-key-set.ts'
+import { callerIdOf } from '../../../runner/contract/caller-id.ts'
+import { HEADER } from '../../../runner/contract/http-names.ts'
 import { fakeTransport, runnerAnswer, testEdge } from './support.ts'
 
 const html = { url: 'http://93.184.215.14/' }
@@ -37,6 +39,19 @@ describe('edge API-key auth', () => {
     expect((await post('/html', html, { authorization: `Bearer ${sha256Hex('hashed-key')}` })).status).toBe(403)
     expect(sent).toHaveLength(2)
     expect(sent.every((r) => !r.headers.has('authorization'))).toBe(true)
+  })
+
+  it('tells the runner who is asking by a stable id of the key that does not reveal it', async () => {
+    const { transport, sent } = fakeTransport(() => runnerAnswer('r'))
+    const { post } = testEdge({ transport, apiKeys: ['key-one', 'key-two'] })
+    await post('/html', html, { authorization: 'Bearer key-one' })
+    await post('/html', html, { authorization: 'Bearer key-one' })
+    await post('/html', html, { authorization: 'Bearer key-two' })
+    const ids = sent.map((r) => r.headers.get(HEADER.caller))
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/)
+    expect(ids).toEqual([callerIdOf('key-one'), callerIdOf('key-one'), callerIdOf('key-two')])
+    expect(ids[0]).not.toBe(ids[2])
+    expect(sha256Hex('key-one').startsWith(ids[0]!)).toBe(false)
   })
 
   it('keeps /health open, and forwards /openapi.json and /docs to a runner without a key', async () => {

@@ -1,45 +1,61 @@
 import { describe, expect, it } from 'vitest'
 import { DrainingError, QueueFullError, QueueTimeoutError } from '../../../runner/contract/errors.ts'
 import type { RefusalReason } from '../../../runner/contract/metric-names.ts'
-import { admit, Admission } from '../../../runner/pool/admission.ts'
+import { admit, Admission, type AdmissionPlan } from '../../../runner/pool/admission.ts'
 import { deferred, FakeClock, flushPromises, type Deferred } from '../../helpers/fake-clock.ts'
 
 describe('admit', () => {
-  const plan = { pageSlots: 2, queueLength: 1 }
-  it('runs while a slot is free, queues while the queue has room, and is full after that', () => {
-    expect(admit({ running: 1, queued: 0 }, plan)).toBe('run')
-    expect(admit({ running: 2, queued: 0 }, plan)).toBe('queue')
-    expect(admit({ running: 2, queued: 1 }, plan)).toBe('queue-full')
-    expect(admit({ running: 0, queued: 0 }, { pageSlots: 0, queueLength: 0 })).toBe('queue-full')
+  const caps = { maxQueued: 3, maxQueuedPerCaller: 2 }
+  const s = { running: 2, slots: 2, queued: 0, queuedByCaller: 0, waitMs: 0, budgetMs: 10_000, plan: caps }
+  it('runs while a slot is free and nobody waits, queues while the predicted wait fits, refuses past it or the caps', () => {
+    expect(admit({ ...s, running: 1 })).toBe('run')
+    expect(admit({ ...s, waitMs: 10_000 })).toBe('queue')
+    expect(admit({ ...s, waitMs: 10_001 })).toBe('wait-too-long')
+    expect(admit({ ...s, queued: 3 })).toBe('queue-full')
+    expect(admit({ ...s, queued: 2, queuedByCaller: 2 })).toBe('queue-full')
+    // a free slot with others waiting: the newcomer queues behind them
+    expect(admit({ ...s, running: 1, queued: 1 })).toBe('queue')
   })
 })
 
-function setup(plan = { pageSlots: 1, queueLength: 2, queueWaitMs: 5000 }) {
+type Plan = { -readonly [K in keyof AdmissionPlan]: AdmissionPlan[K] }
+
+function setup(over: Partial<Plan> = {}) {
+  const plan: Plan = { pageSlots: 1, maxQueued: 100, maxQueuedPerCaller: 100, queueWaitMs: 5000, ...over }
   const clock = new FakeClock()
   const refusals: RefusalReason[] = []
   const admission = new Admission({ plan: () => plan, clock, onRefusal: (r) => refusals.push(r) })
   const order: string[] = []
   /** starts a job that records when it runs and holds its slot until finished */
-  const job = (name: string, signal = new AbortController().signal) => {
+  const job = (name: string, o: { signal?: AbortSignal; caller?: string; deadlineAtMs?: number } = {}) => {
     const done: Deferred<string> = deferred()
-    const result = admission.run(signal, async () => {
+    const result = admission.run({ signal: o.signal ?? new AbortController().signal, caller: o.caller, deadlineAtMs: o.deadlineAtMs }, async () => {
       order.push(name)
       return done.promise
     })
     return { result, finish: () => done.resolve(name), fail: (e: Error) => done.reject(e) }
   }
-  return { clock, admission, refusals, order, job, plan }
+  /** runs one job that holds its slot for ms, so the slot time is measured */
+  const measure = async (ms: number) => {
+    const j = job('measure')
+    await flushPromises()
+    await clock.advance(ms)
+    j.finish()
+    await j.result
+    order.length = 0
+  }
+  return { clock, admission, refusals, order, job, plan, measure }
 }
 
 describe('Admission', () => {
   it('runs queued work in arrival order as slots free up', async () => {
-    const { admission, order, job } = setup({ pageSlots: 1, queueLength: 3, queueWaitMs: 5000 })
+    const { admission, order, job } = setup()
     const a = job('a')
     const b = job('b')
     const c = job('c')
     await flushPromises()
     expect(order).toEqual(['a'])
-    expect(admission.stats()).toEqual({ running: 1, queued: 2, pageSlots: 1, queueLength: 3 })
+    expect(admission.stats()).toMatchObject({ running: 1, queued: 2, pageSlots: 1, maxQueued: 100 })
     a.finish()
     await expect(a.result).resolves.toBe('a')
     await flushPromises()
@@ -51,41 +67,145 @@ describe('Admission', () => {
     expect(admission.stats()).toMatchObject({ running: 0, queued: 0 })
   })
 
-  it('refuses with 429 and a Retry-After covering the queue ahead, from the measured slot time', async () => {
-    const { clock, admission, refusals, job } = setup({ pageSlots: 1, queueLength: 1, queueWaitMs: 60_000 })
-    const first = job('first')
+  it('queues a burst far larger than the slots while its predicted wait fits the budget', async () => {
+    const { admission, refusals, job, measure } = setup({ pageSlots: 4, queueWaitMs: 10_000 })
+    await measure(400)
+    // 4 slots at 0.4 s a page start 10 pages a second: the 100th queued waits 10 s
+    const jobs = Array.from({ length: 104 }, (_, i) => job(`j${i}`))
     await flushPromises()
-    await clock.advance(4000) // a page that held its slot for 4 s
-    first.finish()
-    await first.result
-    job('a')
-    job('b')
-    const err = await admission.run(new AbortController().signal, async () => 'c').catch((e: unknown) => e)
+    expect(refusals).toEqual([])
+    expect(admission.stats()).toMatchObject({ running: 4, queued: 100 })
+    const extra = await job('one too many').result.catch((e: unknown) => e)
+    expect(extra).toBeInstanceOf(QueueFullError)
+    for (const j of jobs) j.finish()
+    await Promise.all(jobs.map((j) => j.result))
+  })
+
+  it('refuses past the budget with 429 and a Retry-After for when the queue and earlier refusals have started', async () => {
+    const { admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 7000 })
+    await measure(4000)
+    const running = job('running')
+    const queued = job('queued') // waits 4 s
+    await flushPromises()
+    const err = await job('refused').result.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(QueueFullError)
     expect((err as QueueFullError).status).toBe(429)
-    // one queued ahead plus this one, 4 s each, through one slot
+    // the one queued ahead plus this one, 4 s each, through one slot
     expect((err as QueueFullError).headers()).toEqual({ 'retry-after': '8' })
+    // the next refusal comes after the place kept for the first
+    const err2 = await job('refused too', { caller: 'b' }).result.catch((e: unknown) => e)
+    expect((err2 as QueueFullError).headers()).toEqual({ 'retry-after': '12' })
+    expect(refusals).toEqual(['queue_full', 'queue_full'])
+    running.finish()
+    queued.finish()
+    await Promise.all([running.result, queued.result])
+  })
+
+  it('keeps the place of a refused caller: its retry after Retry-After is admitted though newcomers filled the queue', async () => {
+    const { clock, admission, job, measure } = setup({ pageSlots: 1, queueWaitMs: 3000 })
+    await measure(2000)
+    const first = [job('r'), job('q')]
+    await flushPromises()
+    const refused = (await job('x', { caller: 'a' }).result.catch((e: unknown) => e)) as QueueFullError
+    const afterSec = refused.retryAfterSec
+    await clock.advance(afterSec * 1000)
+    for (const j of first) j.finish()
+    await Promise.all(first.map((j) => j.result))
+    // a newcomer takes the free slot; the next one would wait behind the place kept for 'a' too: refused
+    const filler = [job('f1', { caller: 'b' })]
+    await flushPromises()
+    const newcomer = await job('late', { caller: 'c' }).result.catch((e: unknown) => e)
+    expect(newcomer).toBeInstanceOf(QueueFullError)
+    const retry = job('retry', { caller: 'a' })
+    await flushPromises()
+    expect(admission.stats()).toMatchObject({ running: 1, queued: 1 })
+    for (const j of [...filler, retry]) j.finish()
+    await expect(retry.result).resolves.toBe('retry')
+    await Promise.all(filler.map((j) => j.result))
+  })
+
+  it('serves callers round-robin: one caller’s burst does not delay another’s single request', async () => {
+    const { admission, order, job } = setup({ pageSlots: 1 })
+    const blocker = job('blocker', { caller: 'flood' })
+    const flood = Array.from({ length: 5 }, (_, i) => job(`flood${i}`, { caller: 'flood' }))
+    const single = job('single', { caller: 'quiet' })
+    await flushPromises()
+    expect(admission.stats().queued).toBe(6)
+    blocker.finish()
+    await blocker.result
+    await flushPromises()
+    expect(order).toEqual(['blocker', 'single'])
+    single.finish()
+    for (const j of flood) j.finish()
+    await Promise.all([single.result, ...flood.map((j) => j.result)])
+  })
+
+  it('predicts a newcomer’s wait from its place in the round-robin, not from the whole queue', async () => {
+    const { admission, job, measure, refusals } = setup({ pageSlots: 1, queueWaitMs: 3000 })
+    await measure(1000)
+    const flood = Array.from({ length: 4 }, (_, i) => job(`flood${i}`, { caller: 'flood' }))
+    await flushPromises()
+    // the flood's own next request would wait 4 s: refused
+    await expect(job('flood more', { caller: 'flood' }).result).rejects.toBeInstanceOf(QueueFullError)
+    // another caller's first request waits for one of the flood's, then its own turn: 2 s
+    const quiet = job('quiet', { caller: 'quiet' })
+    await flushPromises()
     expect(refusals).toEqual(['queue_full'])
+    for (const j of [...flood, quiet]) j.finish()
+    await Promise.all([quiet.result, ...flood.map((j) => j.result)])
   })
 
-  it('takes a fixed Retry-After when one is configured', async () => {
-    const admission = new Admission({ plan: () => ({ pageSlots: 0, queueLength: 0, queueWaitMs: 1 }), clock: new FakeClock(), retryAfterSec: 7 })
-    const err = await admission.run(new AbortController().signal, async () => 'x').catch((e: unknown) => e)
-    expect((err as QueueFullError).headers()).toEqual({ 'retry-after': '7' })
+  it('refuses at once a request whose own deadline would pass in the queue', async () => {
+    const { clock, job, measure } = setup({ pageSlots: 1, queueWaitMs: 60_000 })
+    await measure(1000)
+    const a = job('a')
+    const b = job('b')
+    await flushPromises()
+    // waits 2 s and then needs about 1 s of work: a 2.5 s deadline cannot be met
+    await expect(job('c', { deadlineAtMs: clock.now() + 2500 }).result).rejects.toBeInstanceOf(QueueFullError)
+    const d = job('d', { deadlineAtMs: clock.now() + 4000 })
+    await flushPromises()
+    for (const j of [a, b, d]) j.finish()
+    await Promise.all([a.result, b.result, d.result])
   })
 
-  it('answers 503 QUEUE_TIMEOUT with Retry-After when no slot frees up within queueWaitMs', async () => {
-    const { clock, admission, refusals, order, job } = setup({ pageSlots: 1, queueLength: 1, queueWaitMs: 5000 })
+  it('bounds the queue by the hard caps whatever the wait, and each caller by its own', async () => {
+    const { job, measure } = setup({ pageSlots: 1, maxQueued: 3, maxQueuedPerCaller: 2, queueWaitMs: 60_000 })
+    await measure(10)
+    const held = [job('a'), job('b', { caller: 'x' }), job('c', { caller: 'x' })]
+    await expect(job('d', { caller: 'x' }).result).rejects.toBeInstanceOf(QueueFullError)
+    held.push(job('e', { caller: 'y' }))
+    await expect(job('f', { caller: 'z' }).result).rejects.toBeInstanceOf(QueueFullError)
+    for (const j of held) j.finish()
+    await Promise.all(held.map((j) => j.result))
+  })
+
+  it('follows adapted slots', async () => {
+    let slots = 1
+    const clock = new FakeClock()
+    const admission = new Admission({ plan: () => ({ pageSlots: 8, maxQueued: 10, maxQueuedPerCaller: 10, queueWaitMs: 5000 }), slots: () => slots, clock })
+    const hold = deferred<void>()
+    const a = admission.run({ signal: new AbortController().signal }, () => hold.promise)
+    const b = admission.run({ signal: new AbortController().signal }, () => hold.promise)
+    await flushPromises()
+    expect(admission.stats()).toMatchObject({ running: 1, queued: 1, pageSlots: 1 })
+    slots = 2
+    hold.resolve()
+    await Promise.all([a, b])
+  })
+
+  it('answers 503 QUEUE_TIMEOUT with Retry-After when the prediction was wrong and no slot freed up within 3 budgets', async () => {
+    const { clock, admission, refusals, order, job } = setup({ pageSlots: 1, queueWaitMs: 5000 })
     const a = job('a')
     const b = job('b')
     const bOutcome = b.result.catch((e: unknown) => e)
     await clock.whenSleeping()
-    await clock.advance(4999)
+    await clock.advance(14_999)
     expect(admission.stats().queued).toBe(1)
     await clock.advance(1)
     const err = await bOutcome
     expect(err).toBeInstanceOf(QueueTimeoutError)
-    // nothing measured yet: itself plus the one queued, at the 0.5 s first estimate, rounded up to 1 s
+    // nothing measured yet: the 0.5 s first estimate, rounded up to 1 s
     expect(err).toMatchObject({ status: 503, code: 'QUEUE_TIMEOUT', retryElsewhere: true, retryAfterSec: 1 })
     expect(refusals).toEqual(['queue_timeout'])
     expect(admission.stats().queued).toBe(0)
@@ -114,7 +234,7 @@ describe('Admission', () => {
     const { admission, order, job } = setup()
     const a = job('a')
     const ac = new AbortController()
-    const b = job('b', ac.signal)
+    const b = job('b', { signal: ac.signal })
     const c = job('c')
     await flushPromises()
     ac.abort(new Error('client went away'))
@@ -143,13 +263,12 @@ describe('Admission', () => {
 
   it('refuses a call whose signal has already aborted without taking a slot', async () => {
     const { admission } = setup()
-    await expect(admission.run(AbortSignal.abort(new Error('late')), async () => 1)).rejects.toThrow('late')
+    await expect(admission.run({ signal: AbortSignal.abort(new Error('late')) }, async () => 1)).rejects.toThrow('late')
     expect(admission.stats().running).toBe(0)
   })
 
   it('gives slots added by a larger plan to queued work before newcomers', async () => {
-    const plan = { pageSlots: 1, queueLength: 5, queueWaitMs: 5000 }
-    const { admission, order, job } = setup(plan)
+    const { admission, order, job, plan } = setup()
     job('a')
     job('b')
     await flushPromises()
@@ -167,7 +286,7 @@ describe('Admission', () => {
     await flushPromises()
     let drained = false
     const draining = admission.drain().then(() => (drained = true))
-    await expect(admission.run(new AbortController().signal, async () => 'late')).rejects.toBeInstanceOf(DrainingError)
+    await expect(admission.run({ signal: new AbortController().signal }, async () => 'late')).rejects.toBeInstanceOf(DrainingError)
     expect(refusals).toEqual(['draining'])
     a.finish()
     await a.result

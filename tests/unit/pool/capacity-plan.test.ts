@@ -10,19 +10,26 @@ const base: CapacityInput = {
   perBrowserBytes: 100 * MB,
   perPageBytes: 20 * MB,
   reserveBytes: 256 * MB,
-  settings: { pagesPerCore: 2, queuePerSlot: 4, queueWaitMs: 10_000 },
+  settings: { pagesPerCore: 2, queueWaitMs: 10_000 },
 }
 
 describe('planCapacity', () => {
-  it('gives pages per core, the queue per slot, and browsers from what is left after the permanent and the pages', () => {
+  it('gives pages per core, a queue cap from memory, and browsers from what is left after the permanent and the pages', () => {
     const plan = planCapacity(base)
     expect(plan.pageSlots).toBe(4)
-    expect(plan.queueLength).toBe(16)
+    // 3840 MB of budget at 1 MiB a queued request; one caller may hold half
+    expect(plan.maxQueued).toBe(3840)
+    expect(plan.maxQueuedPerCaller).toBe(1920)
     expect(plan.queueWaitMs).toBe(10_000)
     expect(plan.memoryBudgetBytes).toBe(3840 * MB)
     // (3840 - 100 permanent - 4 × 20 pages) / 100 = 36.6
     expect(plan.maxBrowsers).toBe(36)
     expect(plan).toMatchObject({ perBrowserBytes: 100 * MB, perPageBytes: 20 * MB })
+  })
+
+  it('takes an operator’s queue caps, and never fewer than 8 queued a slot', () => {
+    expect(planCapacity({ ...base, settings: { ...base.settings, maxQueued: 100, maxQueuedPerCaller: 300 } })).toMatchObject({ maxQueued: 100, maxQueuedPerCaller: 100 })
+    expect(planCapacity({ ...base, memoryLimitBytes: 260 * MB }).maxQueued).toBe(8)
   })
 
   it('bounds page slots by memory when memory is tighter than CPU', () => {

@@ -1,0 +1,105 @@
+import { startFixtureSite } from '../tests/helpers/fixture-site.ts'
+import { rawPlaywright, type Target } from './lib/baselines.ts'
+import { runClosedLoop, type LoadResult } from './lib/load.ts'
+import { describeMachine } from './lib/machine.ts'
+import { readParams, type Args } from './lib/params.ts'
+import { progress, publish, table } from './lib/report.ts'
+import { runnerTarget } from './lib/runner-target.ts'
+import { ratio, round, summarize, type CellSummary } from './lib/stats.ts'
+
+// Issue 11's bench: one runner under bursts, against raw Playwright measured in the same run.
+// 32 clients × 192 requests (the burst that used to get 171 × 429); crawl4ai's test_4 levels
+// (clients × requests); 500 clients whose refused requests come back once after Retry-After.
+
+export const DEFAULTS = { c500Requests: 600, maxCellSec: 120 }
+
+interface Cell {
+  readonly name: string
+  readonly target: string
+  readonly clients: number
+  readonly requests: number
+  readonly retries: number
+}
+
+function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstRetryServedPct: number | null } {
+  const s = summarize(r.samples, r.wallMs)
+  const retried = r.samples.filter((x) => x.retries)
+  const firstRetryServed = retried.filter((x) => x.retries === 1 && x.status === 200).length
+  return {
+    ...s,
+    answeredPct: round((100 * s.ok) / Math.max(1, s.requests), 2),
+    firstRetryServedPct: retried.length ? round((100 * firstRetryServed) / retried.length, 1) : null,
+  }
+}
+
+export async function loadBench(args: Args): Promise<void> {
+  const { c500Requests, maxCellSec } = readParams(args, DEFAULTS)
+  const maxDurationMs = maxCellSec * 1000
+  const started = performance.now()
+  const site = await startFixtureSite()
+  const url = `${site.url}/`
+  const results: (Cell & { summary: ReturnType<typeof cellSummary> })[] = []
+  const run = async (target: Target, cell: Omit<Cell, 'target'>) => {
+    progress(`${target.name}: ${cell.name}`)
+    // one request first: the browser and, for the runner, the content workers are warm
+    await target.send()
+    const r = await runClosedLoop({ concurrency: cell.clients, requests: cell.requests, retries: cell.retries, maxDurationMs, send: () => target.send() })
+    results.push({ ...cell, target: target.name, summary: cellSummary(r) })
+  }
+  const cells: Omit<Cell, 'target'>[] = [
+    { name: '32 clients × 192', clients: 32, requests: 192, retries: 0 },
+    { name: 'test_4 10 × 20', clients: 10, requests: 20, retries: 0 },
+    { name: 'test_4 50 × 100', clients: 50, requests: 100, retries: 0 },
+    { name: 'test_4 100 × 200', clients: 100, requests: 200, retries: 0 },
+  ]
+  const raw = await rawPlaywright(url)
+  try {
+    for (const cell of cells) await run(raw, cell)
+  } finally {
+    await raw.close()
+  }
+  const runner = await runnerTarget(url, { CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8' })
+  let pressure: unknown
+  try {
+    for (const cell of cells) await run(runner, cell)
+    await run(runner, { name: '500 clients, one retry after Retry-After', clients: 500, requests: c500Requests, retries: 1 })
+    pressure = await (await fetch(`${runner.process.url}/pressure`)).json()
+  } finally {
+    await runner.close()
+    await site.close()
+  }
+
+  const of = (target: string, name: string) => results.find((r) => r.target === target && r.name === name)!.summary
+  const rawBest = Math.max(...results.filter((r) => r.target === 'raw-playwright').map((r) => r.summary.throughput))
+  const runnerBest = Math.max(...results.filter((r) => r.target === 'runner').map((r) => r.summary.throughput))
+  const c32 = { runner: of('runner', '32 clients × 192'), raw: of('raw-playwright', '32 clients × 192') }
+  const c500 = of('runner', '500 clients, one retry after Retry-After')
+  const targets = [
+    { target: '32 clients: 100 % answered', measured: `${c32.runner.answeredPct} %`, met: c32.runner.answeredPct === 100 },
+    { target: '32 clients: p99 ≤ 1.1 × raw Playwright p99', measured: `${c32.runner.p99Ms} ms vs ${c32.raw.p99Ms} ms: ${ratio(c32.runner.p99Ms, c32.raw.p99Ms)} ×`, met: c32.runner.p99Ms <= 1.1 * c32.raw.p99Ms },
+    ...['test_4 10 × 20', 'test_4 50 × 100', 'test_4 100 × 200'].map((name) => {
+      const s = of('runner', name)
+      return { target: `${name}: ≥ 99 % 200, p99 ≤ 10 s`, measured: `${s.answeredPct} %, p99 ${s.p99Ms} ms`, met: s.answeredPct >= 99 && s.p99Ms <= 10_000 }
+    }),
+    // the client retries only answers with a Retry-After: a final 429 here is one refused twice
+    { target: '500 clients: refusals only 429 with Retry-After', measured: `errors after one retry: ${JSON.stringify(c500.errors)}`, met: Object.keys(c500.errors).every((k) => k === '429') },
+    { target: '500 clients: served on first retry ≥ 90 %', measured: `${c500.firstRetryServedPct} %`, met: (c500.firstRetryServedPct ?? 100) >= 90 },
+    { target: '500 clients: accepted p99 within the queue budget (10 s) plus the page', measured: `${c500.p99Ms} ms (retried requests include their Retry-After wait)`, met: null },
+    { target: 'throughput ≥ 95 % of raw Playwright best', measured: `${round(runnerBest, 2)} vs ${round(rawBest, 2)} req/s: ${ratio(runnerBest, rawBest)} ×`, met: runnerBest >= 0.95 * rawBest },
+  ]
+  const machine = await describeMachine()
+  const report = {
+    scenario: 'load',
+    date: new Date().toISOString(),
+    machine,
+    params: { c500Requests, maxCellSec: maxDurationMs / 1000 },
+    durationSec: Math.round((performance.now() - started) / 1000),
+    notes: ['latencies over 200s only; a retried request counts from its first send (its Retry-After wait included)'],
+    result: { cells: results, targets, runnerPressureAfter: pressure },
+  }
+  const md = `# load\n\n${table(
+    ['target', 'cell', 'answered %', 'median ms', 'p99 ms', 'req/s', 'errors', 'first retry served %'],
+    results.map((r) => [r.target, r.name, r.summary.answeredPct, r.summary.medianMs, r.summary.p99Ms, round(r.summary.throughput, 2), JSON.stringify(r.summary.errors), r.summary.firstRetryServedPct ?? '–']),
+  )}\n\n${table(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met === null ? '–' : t.met ? 'met' : 'missed']))}\n`
+  await publish(report, md)
+}

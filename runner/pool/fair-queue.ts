@@ -1,0 +1,88 @@
+// Waiters grouped by caller and served round-robin: the next slot goes to the caller after the one
+// served last, so one caller's burst of 500 waits behind itself, not in front of everyone else.
+// Within a caller, first come first served.
+
+export class FairQueue<T> {
+  /** insertion order of the Map is the rotation order; a caller leaves it when its queue empties */
+  private readonly byCaller = new Map<string, T[]>()
+  private size = 0
+  /** the caller served last: the rotation continues after it */
+  private lastServed: string | undefined
+
+  get length(): number {
+    return this.size
+  }
+
+  queuedBy(caller: string): number {
+    return this.byCaller.get(caller)?.length ?? 0
+  }
+
+  push(caller: string, item: T): void {
+    const q = this.byCaller.get(caller)
+    if (q) q.push(item)
+    else this.byCaller.set(caller, [item])
+    this.size++
+  }
+
+  /** a caller got a slot without queueing: the rotation continues after it */
+  noteServed(caller: string): void {
+    this.lastServed = caller
+    this.removedAfter = undefined
+  }
+
+  /** the next waiter in round-robin order, or undefined when empty */
+  shift(): T | undefined {
+    if (this.size === 0) return undefined
+    const callers = [...this.byCaller.keys()]
+    const after = this.lastServed === undefined ? -1 : callers.indexOf(this.lastServed)
+    // lastServed may have left (its queue emptied): its successor is the first caller after its old place
+    const next = after === -1 && this.lastServed !== undefined ? this.firstAfterGone(callers) : callers[(after + 1) % callers.length]
+    return this.takeFrom(next)
+  }
+
+  remove(caller: string, item: T): boolean {
+    const q = this.byCaller.get(caller)
+    const i = q ? q.indexOf(item) : -1
+    if (!q || i === -1) return false
+    q.splice(i, 1)
+    this.size--
+    if (q.length === 0) this.forget(caller)
+    return true
+  }
+
+  /**
+   * How many waiters would be served before a new one from `caller`: the caller's own queue, and from
+   * every other caller as many as the rounds it waits (its place in its own queue, plus one).
+   */
+  aheadOf(caller: string): number {
+    const own = this.queuedBy(caller)
+    let ahead = own
+    for (const [c, q] of this.byCaller) if (c !== caller) ahead += Math.min(q.length, own + 1)
+    return ahead
+  }
+
+  private removedAfter: string | undefined
+
+  private takeFrom(caller: string): T {
+    const q = this.byCaller.get(caller)!
+    const item = q.shift()!
+    this.size--
+    this.lastServed = caller
+    if (q.length === 0) this.forget(caller)
+    return item
+  }
+
+  private forget(caller: string): void {
+    // remember the caller that followed, so the rotation resumes there rather than at the start
+    const callers = [...this.byCaller.keys()]
+    const i = callers.indexOf(caller)
+    this.byCaller.delete(caller)
+    if (caller === this.lastServed) this.removedAfter = callers[i + 1]
+  }
+
+  private firstAfterGone(callers: string[]): string {
+    const successor = this.removedAfter !== undefined && this.byCaller.has(this.removedAfter) ? this.removedAfter : callers[0]
+    this.lastServed = undefined
+    return successor
+  }
+}

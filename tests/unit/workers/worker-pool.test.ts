@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { InvalidFieldError } from '../../../runner/contract/errors.ts'
+import { checkSchemaOffThread, offload, startContentWorkers, stopContentWorkers } from '../../../runner/workers/offload.ts'
+import { WorkerTaskTimeoutError } from '../../../runner/workers/worker-pool.ts'
+
+afterAll(() => stopContentWorkers())
+
+describe('content workers', () => {
+  it('convert HTML to Markdown on a worker thread', async () => {
+    startContentWorkers(2)
+    const out = await offload('renderMd', ['<html><body><h1>Title</h1><p>Some text.</p></body></html>', 'https://example.com/', 'raw', null])
+    expect(out).toEqual({ markdown: '# Title\n\nSome text.', text: null })
+  })
+
+  it('bring a field error back as the same error class', async () => {
+    await expect(offload('renderMarkdown', ['<p>x</p>', 'https://example.com/', 'bm25', ''])).rejects.toBeInstanceOf(InvalidFieldError)
+  })
+
+  it('stop a schema check whose pattern backtracks for ever, within its time limit, and keep serving', async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } }
+    const data = { name: `${'a'.repeat(33)}!` }
+    expect(await checkSchemaOffThread(schema, { name: 'aaa' }, { timeoutMs: 30_000 })).toBeNull() // the thread is loaded
+    const started = performance.now()
+    await expect(checkSchemaOffThread(schema, data)).rejects.toBeInstanceOf(WorkerTaskTimeoutError)
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(await checkSchemaOffThread(schema, { name: 'aaa' }, { timeoutMs: 5000 })).toBeNull()
+    expect(await checkSchemaOffThread({ type: 'object', required: ['x'] }, {}, { timeoutMs: 5000 })).toBe('x: is required')
+  })
+
+  it('stop a task when its caller gives up', async () => {
+    const schema = { type: 'string', pattern: '^(a+)+$' }
+    const ac = new AbortController()
+    const running = checkSchemaOffThread(schema, `${'a'.repeat(40)}!`, { signal: ac.signal, timeoutMs: 60_000 })
+    ac.abort(new Error('deadline'))
+    await expect(running).rejects.toThrow('deadline')
+    expect(await checkSchemaOffThread(schema, 'aa', { timeoutMs: 5000 })).toBeNull()
+  })
+})
