@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildAll, ROOT } from '../../scripts/build.ts'
+import { runnerNodeFlags } from '../../runner/resources/node-flags.ts'
+import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
+import { processesTagged } from '../helpers/processes.ts'
+import { startRunnerProcess } from '../helpers/start-runner.ts'
+
+// What production runs: the runner bundled by scripts/build.ts, under plain node with the heap
+// flags the local stack passes, no tsx anywhere in the process.
+
+// inside the repository (.tmp/ is ignored): the bundle resolves its packages from node_modules above it
+const OUT = join(ROOT, '.tmp', `built-runner-${process.pid}`)
+let site: FixtureSite
+let runnerPath: string
+
+beforeAll(async () => {
+  ;[runnerPath] = await buildAll({ outdir: OUT, only: ['runner'] })
+  site = await startFixtureSite()
+})
+afterAll(async () => {
+  await site?.close()
+  rmSync(OUT, { recursive: true, force: true })
+})
+
+describe('the built runner (dist/runner.mjs under plain node)', () => {
+  it('starts, serves a page and stops with no Chromium left', async () => {
+    const tag = randomUUID()
+    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
+    try {
+      const cmdline = readFileSync(`/proc/${runner.pid}/cmdline`, 'utf8').split('\0')
+      expect(cmdline).toContain(runnerPath)
+      expect(cmdline.join(' ')).not.toMatch(/tsx/)
+      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${site.url}/` }) })
+      expect(res.status).toBe(200)
+      expect(((await res.json()) as { html: string }).html).toMatch(/<html/i)
+      expect((await fetch(`${runner.url}/openapi.json`)).status).toBe(200)
+    } finally {
+      expect(await runner.stop()).toBe(0)
+    }
+    expect(await processesTagged(tag)).toEqual([])
+  })
+})
