@@ -20,6 +20,10 @@ export interface RunnerConfig {
   readonly pool: PoolSettings
   readonly capacity: CapacitySettings
   readonly warmSparesPerBrowser: number
+  /** a browser's spares close after it has been idle this long */
+  readonly spareIdleMs: number
+  /** POST /debug/gc and /debug/heap-snapshot */
+  readonly debugEndpoints: boolean
   readonly stopTimeoutMs: number
   /** undefined when no LLM is configured: /llm and /md?f=llm answer 501 */
   readonly llm: LlmConfig | undefined
@@ -60,6 +64,8 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     pool: poolSettingsFrom(s),
     capacity: capacitySettingsFrom(s),
     warmSparesPerBrowser: s.warmSpares,
+    spareIdleMs: s.spareIdleSec * 1000,
+    debugEndpoints: s.debugEndpoints === 'on',
     stopTimeoutMs: s.stopTimeoutMs,
     llm: llmConfigFrom(s),
     cloudwatch:

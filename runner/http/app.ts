@@ -12,6 +12,7 @@ import { requireHmac } from './require-hmac.ts'
 import { refuseAboveLoad } from './refuse-above-load.ts'
 import { errorResponder, notFound, type LogError } from './error-response.ts'
 import { DOCS_ASSETS_BASE, serveDocsAsset } from './docs-assets.ts'
+import { registerDebugRoutes } from './debug-routes.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
 export interface RunnerAppDeps extends PageRouteDeps {
@@ -27,6 +28,8 @@ export interface RunnerAppDeps extends PageRouteDeps {
   logError: LogError
   /** what this runner offers beyond pages, in /health (the edge's MCP lists `ask` only with an LLM) */
   readonly features?: { readonly llm: boolean; readonly webhooks: boolean }
+  /** POST /debug/gc and /debug/heap-snapshot (CRAWLFLEET_DEBUG_ENDPOINTS) */
+  readonly debugEndpoints?: boolean
   /** routes besides the page routes (the job routes), registered first, with the same guards */
   extraRoutes?(app: OpenAPIHono, guard: RouteGuards): void
 }
@@ -62,7 +65,10 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   // registered once: a registration per call grew the registry with every /openapi.json served
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   registerCrawl4aiComponents(app.openAPIRegistry)
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app)))
+  // made on first request and kept: the routes are fixed once the app is built, and generating it
+  // took ~50 ms of CPU and a few MB of garbage per call
+  let document: string | undefined
+  app.get('/openapi.json', (c) => c.body((document ??= JSON.stringify(openApiDocument(app))), 200, { 'content-type': 'application/json' }))
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true }))
   app.get(`${DOCS_ASSETS_BASE}/*`, serveDocsAsset)
 
@@ -71,6 +77,7 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.use('/pressure', signed)
   app.use('/metrics', signed)
   app.get('/pressure', async (c) => c.json(await deps.pressure()))
+  if (deps.debugEndpoints) registerDebugRoutes(app, signed)
   app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
 
   const guard: RouteGuards = {

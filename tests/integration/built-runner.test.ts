@@ -42,4 +42,22 @@ describe('the built runner (dist/runner.mjs under plain node)', () => {
     }
     expect(await processesTagged(tag)).toEqual([])
   })
+
+  it('serves /openapi.json a thousand times without growing its heap (POST /debug/gc with CRAWLFLEET_DEBUG_ENDPOINTS)', { timeout: 150_000 }, async () => {
+    const runner = await startRunnerProcess({ CRAWLFLEET_DEBUG_ENDPOINTS: 'on' }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
+    try {
+      const heapAfterGc = async () => ((await (await fetch(`${runner.url}/debug/gc`, { method: 'POST' })).json()) as { heapUsedBytes: number }).heapUsedBytes
+      const documents = async (n: number) => {
+        for (let i = 0; i < n; i++) expect((await fetch(`${runner.url}/openapi.json`)).status).toBe(200)
+      }
+      await documents(100) // the JIT's code for it settles first
+      const before = await heapAfterGc()
+      await documents(1000)
+      // the heap after a full GC: whatever a call leaves behind (a registration per call did) shows as growth
+      expect((await heapAfterGc()) - before).toBeLessThan(1024 * 1024)
+      expect((await fetch(`${runner.url}/openapi.json`)).headers.get('content-length')).toBe((await fetch(`${runner.url}/openapi.json`)).headers.get('content-length'))
+    } finally {
+      expect(await runner.stop()).toBe(0)
+    }
+  })
 })
