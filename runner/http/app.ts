@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { describeCrawl4aiWrappers, registerCrawl4aiComponents } from '../contract/crawl4ai/openapi.ts'
-import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
@@ -69,7 +68,12 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   // took ~50 ms of CPU and a few MB of garbage per call
   let document: string | undefined
   app.get('/openapi.json', (c) => c.body((document ??= JSON.stringify(openApiDocument(app))), 200, { 'content-type': 'application/json' }))
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true }))
+  // the Swagger UI page's writer loads on the first /docs, not at start
+  let docsPage: ReturnType<typeof import('@hono/swagger-ui').swaggerUI> | undefined
+  app.get('/docs', async (c, next) => {
+    docsPage ??= (await import('@hono/swagger-ui')).swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true })
+    return docsPage(c, next)
+  })
   app.get(`${DOCS_ASSETS_BASE}/*`, serveDocsAsset)
 
   // Everything below touches browsers or internals: only the edge may call it when a secret is set.

@@ -1,6 +1,4 @@
 import type { LlmRequest } from '../contract/request-schemas.ts'
-import { fitMarkdown } from '../content/index.ts'
-import { answerQuestion } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import type { PageWork } from '../session/page-work.ts'
 import { renderHtml } from './html.ts'
@@ -12,6 +10,8 @@ export const LLM_EXTRA_MS = 60_000
 /** /llm's answer: the page rendered, its main content as Markdown, the model's answer about it. */
 export async function askAboutPage(input: LlmRequest, work: PageWork, client: LlmClient) {
   const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
+  // the content libraries and ajv load on the first /llm, not at start (README, "Memory")
+  const [{ fitMarkdown }, { answerQuestion }] = await Promise.all([import('../content/index.ts'), import('../llm/answer.ts')])
   const pageMarkdown = fitMarkdown(page.html, page.url)
   return answerQuestion({ client, pageMarkdown, url: page.url, question: input.q, schema: input.schema, signal: work.deadline.signal })
 }

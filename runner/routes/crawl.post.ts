@@ -12,7 +12,7 @@ export function crawlRoute(workers: () => number, llm?: LlmClient) {
     checkUrlUpFront: false,
     timeoutMs: () => CRAWL_TIMEOUT_MS,
     run: async (input, work, c) => {
-      checkCrawl(input, llm) // before any page is rendered
+      await checkCrawl(input, llm) // before any page is rendered
       return c.json(await crawlInOrder(input, work, workers(), llm))
     },
   })

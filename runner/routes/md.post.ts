@@ -1,6 +1,5 @@
 import { InvalidFieldError, LlmNotConfiguredError } from '../contract/errors.ts'
 import { MdRequest, MdResponse } from '../contract/request-schemas.ts'
-import { renderMarkdown, renderMd } from '../content/index.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { renderHtml } from '../pages/html.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
@@ -23,6 +22,8 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       // the page goes back to the pool before the CPU-bound conversion starts
       const signals = input.f === 'fit' || input.f === 'llm' // what the main-content extractor reads from the rendered page
       const page = await work.withPage((p, ms) => renderHtml(p, input, ms, { signals }))
+      // the content libraries load on the first /md, not at start (README, "Memory")
+      const { renderMarkdown, renderMd } = await import('../content/index.ts')
       const { markdown, text } =
         input.f === 'llm'
           ? { markdown: await llmFilter!(renderMarkdown(page.html, page.url, 'fit'), input.q!, page.url, work.deadline.signal), text: null }
