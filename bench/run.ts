@@ -12,6 +12,7 @@ import { DEFAULTS as REAL_DEFAULTS, realPages } from './real-pages.ts'
 import { DEFAULTS as EXTRACTION_DEFAULTS, extraction } from './extraction.ts'
 import { DEFAULTS as C4A_DEFAULTS, crawl4aiContent } from './crawl4ai-content.ts'
 import { DEFAULTS as LOAD_DEFAULTS, loadBench } from './load.ts'
+import { DEFAULTS as MEMORY_DEFAULTS, memory } from './memory.ts'
 import { describeMachine } from './lib/machine.ts'
 import { publish } from './lib/report.ts'
 
@@ -28,6 +29,7 @@ function jsonScenario(name: string, fn: (argv: readonly string[]) => Promise<obj
 const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: object; about: string }> = {
   'runner-vs-playwright': { run: runnerVsPlaywright, defaults: PW_DEFAULTS, about: '/html via a runner vs raw Playwright vs a launch per request, at c=1, 4, 32 (default)' },
   staged: { run: staged, defaults: STAGED_DEFAULTS, about: 'nine stages against the local stack (or one runner): health, footprint, reuse, load, variants, endpoints, recovery, leak waves, a Zipf mix; memory as PSS' },
+  memory: { run: memory, defaults: MEMORY_DEFAULTS, about: 'the built runner: library costs, idle footprint, leak waves after forced GC (slopes with CIs), a heap diff, recovery past the TTLs, a variant flood in a memory cgroup' },
   'edge-overhead': { run: jsonScenario('edge-overhead', edgeOverhead), defaults: EDGE_DEFAULTS, about: 'edge + runner vs the runner alone on loopback (real and stub runner)' },
   'routing-sim': { run: jsonScenario('routing-sim', routingSim), defaults: ROUTING_DEFAULTS, about: 'routing decision time, signatures moved by losing a runner, two-choice balance; a Lambda fleet (--mode=lambda, --mode=lambda-discovery)' },
   'md-vs-html': { run: jsonScenario('md-vs-html', mdVsHtml), defaults: MD_DEFAULTS, about: '/md (fit) vs /html on the same page' },
@@ -35,7 +37,7 @@ const SCENARIOS: Record<string, { run: (args: Args) => Promise<void>; defaults: 
   'edge-cold-start': { run: jsonScenario('edge-cold-start', edgeColdStart), defaults: COLD_DEFAULTS, about: 'the Lambda bundle: size, import time against the SDK clients alone, import + first request' },
   'real-pages': { run: realPages, defaults: REAL_DEFAULTS, about: 'the 181 real corpus pages, runner /html (and through the edge) vs raw Playwright, c=1 and 4' },
   extraction: { run: extraction, defaults: EXTRACTION_DEFAULTS, about: "/md's main content on the 181-page article-extraction benchmark (../shared/corpus), scored by its evaluate.py next to Readability on the same rendered pages" },
-  load: { run: loadBench, defaults: LOAD_DEFAULTS, about: 'issue 11: one runner under bursts (32 × 192, crawl4ai test_4 levels, 500 clients retrying after Retry-After) vs raw Playwright' },
+  load: { run: loadBench, defaults: LOAD_DEFAULTS, about: 'one runner under bursts (32 × 192, crawl4ai test_4 levels, 500 clients retrying after Retry-After) vs raw Playwright' },
   'crawl4ai-content': { run: jsonScenario('crawl4ai-content', crawl4aiContent), defaults: C4A_DEFAULTS, about: "CPU of crawl4ai's result shape (pageContent) vs the previous /crawl content (analysePage), corpus pages, in process" },
 }
 

@@ -24,6 +24,10 @@ export interface RunnerConfig {
   readonly responses: { readonly maxResponseBytes: number; readonly maxCrawlBytes: number }
   /** adapt page slots to the event loop's delay (runner/pool/slot-policy.ts) */
   readonly adaptSlots: boolean
+  /** a browser's spares close after it has been idle this long */
+  readonly spareIdleMs: number
+  /** POST /debug/gc and /debug/heap-snapshot */
+  readonly debugEndpoints: boolean
   readonly stopTimeoutMs: number
   /** undefined when no LLM is configured: /llm and /md?f=llm answer 501 */
   readonly llm: LlmConfig | undefined
@@ -66,6 +70,8 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     warmSparesPerBrowser: s.warmSpares,
     adaptSlots: s.adaptSlots === 'on',
     responses: { maxResponseBytes: s.maxResponseBytes, maxCrawlBytes: s.maxCrawlBytes },
+    spareIdleMs: s.spareIdleSec * 1000,
+    debugEndpoints: s.debugEndpoints === 'on',
     stopTimeoutMs: s.stopTimeoutMs,
     llm: llmConfigFrom(s),
     cloudwatch:

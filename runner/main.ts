@@ -7,7 +7,6 @@ import { createPlaywrightLauncher } from './browser/launcher-playwright.ts'
 import { treePssBytes } from './browser/process-tree.ts'
 import { createOpenAiClient } from './llm/openai-client.ts'
 import { systemResourceReader } from './resources/resource-reader.ts'
-import { cloudWatchPublisherFor } from './metrics/cloudwatch-publisher.ts'
 import { startRunner } from './runner.ts'
 import { systemClock } from './util/clock.ts'
 import { createLogger } from './util/logger.ts'
@@ -46,7 +45,8 @@ log.info({ event: 'chromium', executablePath }, `chromium: ${executablePath}`)
 process.send?.({ event: 'listening', url: runner.url, port: runner.port })
 
 // pool-pressure metrics to CloudWatch when an AWS region is configured; off locally
-const publisher = cloudWatchPublisherFor(config.cloudwatch, runner.stats, log)
+// the AWS SDK loads only when publishing is on (~18 MB RSS: README, "Memory")
+const publisher = config.cloudwatch ? (await import('./metrics/cloudwatch-publisher.ts')).cloudWatchPublisherFor(config.cloudwatch, runner.stats, log) : null
 publisher?.start()
 
 let stopping = false

@@ -29,6 +29,7 @@ import { withDeadline } from './util/with-deadline.ts'
 import type { LlmClient } from './llm/openai-client.ts'
 import { browserMemorySampler } from './metrics/browser-memory.ts'
 import { wireJobs } from './wire-jobs.ts'
+import { collectGarbage } from './util/heap.ts'
 import type { ContextOptions, ProxySettings } from './contract/signature.ts'
 
 export interface RunnerDeps {
@@ -178,6 +179,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     pressure: async () => pressureReport(await stats()),
     nowWallMs: deps.nowWallMs,
     extraRoutes: jobs.extraRoutes,
+    debugEndpoints: config.debugEndpoints,
     features: { llm: deps.llm !== undefined, webhooks: config.webhook !== undefined },
     logError: (err, fields) => log.error({ err, ...fields }, 'unhandled error'),
   })
@@ -209,13 +211,31 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     }
   }
 
+  // After each sweep: spares of browsers idle past spareIdleMs close, and once the whole runner has
+  // been idle that long since its last work, one full GC returns the heap the busy period grew
+  // (README, "Memory"). Not while anything runs: the collection is synchronous.
+  let collectedAtMs = clock.now()
+  function giveMemoryBack(): void {
+    const view = pool.view()
+    const now = clock.now()
+    spares.prune(new Set(view.map((b) => b.id)))
+    spares.release(view.filter((b) => b.leases === 0 && now - b.lastUsedAtMs >= config.spareIdleMs).map((b) => b.id))
+    const a = admission.stats()
+    const lastUsedAtMs = Math.max(0, ...view.map((b) => b.lastUsedAtMs))
+    const idle = a.running === 0 && a.queued === 0 && view.every((b) => b.leases === 0) && jobs.stats().processing === 0
+    if (idle && lastUsedAtMs > collectedAtMs && now - lastUsedAtMs >= config.spareIdleMs) {
+      collectGarbage()
+      collectedAtMs = now
+    }
+  }
+
   await pool.start()
   const janitor = new Janitor({
     pool,
     pressure: deps.resources,
     clock,
     settings,
-    onSweep: () => spares.prune(new Set(pool.view().map((b) => b.id))),
+    onSweep: () => giveMemoryBack(),
     log: (event: string, fields: object) => log.debug({ event, ...fields }),
   })
   pool.onPressureRising(() => janitor.nudge())

@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readEdgeConfig, readLocalStackConfig } from '../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../edge/local-server.ts'
 import { createEdgeLogger } from '../edge/core/logger.ts'
+import { runnerNodeFlags } from '../runner/resources/node-flags.ts'
 
 // `npm start`: CRAWLFLEET_RUNNER_COUNT runners (default 2) as child processes on free loopback
 // ports, then the edge on PORT (default 8080) in this process with static discovery. Ctrl-C or
@@ -15,7 +16,12 @@ import { createEdgeLogger } from '../edge/core/logger.ts'
 // process group if it has not exited in time), and exits once every child is gone.
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
+// built (`npm start`: dist/local-stack.mjs) the runners are dist/runner.mjs under plain node; run from
+// source (the tests, under tsx) they are runner/main.ts under tsx. dist/ and scripts/ are both one level down.
+const RUNNER_ARGS = import.meta.url.endsWith('.mjs') ? ['dist/runner.mjs'] : ['--import', 'tsx', 'runner/main.ts']
 const READY_TIMEOUT_MS = 90_000
+// the cgroup's limit when there is one (0 or undefined otherwise): each runner's heap is sized from it
+const memoryLimitBytes = Math.min(process.constrainedMemory?.() || Infinity, totalmem())
 const env = process.env
 // runners of a local stack get a short stop timeout (the edge table's default), so Ctrl-C is quick
 const { runnerCount, stopTimeoutMs, ...local } = readLocalStackConfig(env)
@@ -37,7 +43,7 @@ async function startRunner(n: number): Promise<Runner & { readonly url: string }
   const id = `runner-${n}`
   // a temp directory per runner, removed when it exits, so browser profiles never pile up in /tmp
   const tmp = mkdtempSync(join(tmpdir(), `crawlfleet-${id}-`))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runner/main.ts'], {
+  const child = spawn(process.execPath, [...runnerNodeFlags(memoryLimitBytes), ...RUNNER_ARGS], {
     cwd: ROOT,
     // its own process group: a terminal's Ctrl-C reaches only us, and we stop the runners in order
     detached: true,

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { describeCrawl4aiWrappers, registerCrawl4aiComponents } from '../contract/crawl4ai/openapi.ts'
-import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
@@ -12,6 +11,7 @@ import { requireHmac } from './require-hmac.ts'
 import { refuseAboveLoad } from './refuse-above-load.ts'
 import { errorResponder, notFound, type LogError } from './error-response.ts'
 import { DOCS_ASSETS_BASE, serveDocsAsset } from './docs-assets.ts'
+import { registerDebugRoutes } from './debug-routes.ts'
 import type { PrometheusMetrics } from '../metrics/prometheus.ts'
 
 export interface RunnerAppDeps extends PageRouteDeps {
@@ -27,6 +27,8 @@ export interface RunnerAppDeps extends PageRouteDeps {
   logError: LogError
   /** what this runner offers beyond pages, in /health (the edge's MCP lists `ask` only with an LLM) */
   readonly features?: { readonly llm: boolean; readonly webhooks: boolean }
+  /** POST /debug/gc and /debug/heap-snapshot (CRAWLFLEET_DEBUG_ENDPOINTS) */
+  readonly debugEndpoints?: boolean
   /** routes besides the page routes (the job routes), registered first, with the same guards */
   extraRoutes?(app: OpenAPIHono, guard: RouteGuards): void
 }
@@ -62,8 +64,16 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   // registered once: a registration per call grew the registry with every /openapi.json served
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   registerCrawl4aiComponents(app.openAPIRegistry)
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app)))
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true }))
+  // made on first request and kept: the routes are fixed once the app is built, and generating it
+  // took ~50 ms of CPU and a few MB of garbage per call
+  let document: string | undefined
+  app.get('/openapi.json', (c) => c.body((document ??= JSON.stringify(openApiDocument(app))), 200, { 'content-type': 'application/json' }))
+  // the Swagger UI page's writer loads on the first /docs, not at start
+  let docsPage: ReturnType<typeof import('@hono/swagger-ui').swaggerUI> | undefined
+  app.get('/docs', async (c, next) => {
+    docsPage ??= (await import('@hono/swagger-ui')).swaggerUI({ url: '/openapi.json', baseUrl: DOCS_ASSETS_BASE, persistAuthorization: true })
+    return docsPage(c, next)
+  })
   app.get(`${DOCS_ASSETS_BASE}/*`, serveDocsAsset)
 
   // Everything below touches browsers or internals: only the edge may call it when a secret is set.
@@ -71,6 +81,7 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
   app.use('/pressure', signed)
   app.use('/metrics', signed)
   app.get('/pressure', async (c) => c.json(await deps.pressure()))
+  if (deps.debugEndpoints) registerDebugRoutes(app, signed)
   app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
 
   const guard: RouteGuards = {

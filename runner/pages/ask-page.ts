@@ -1,5 +1,4 @@
 import type { LlmRequest } from '../contract/request-schemas.ts'
-import { answerQuestion } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import type { PageWork } from '../session/page-work.ts'
 import { checkSchemaOffThread, offload } from '../workers/offload.ts'
@@ -13,6 +12,8 @@ export const LLM_EXTRA_MS = 60_000
 export async function askAboutPage(input: LlmRequest, work: PageWork, client: LlmClient) {
   const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
   const signal = work.deadline.signal
+  // ajv and the LLM client's code load on the first /llm, not at start (README, "Memory")
+  const { answerQuestion } = await import('../llm/answer.ts')
   const pageMarkdown = await offload('fitMarkdown', [page.html, page.url], { signal })
   return answerQuestion({
     client,

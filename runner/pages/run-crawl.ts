@@ -3,13 +3,17 @@ import { DEFAULT_PAGE_TIMEOUT_MS, type CrawlRequest, type CrawlResult } from '..
 import type { PageWork } from '../session/page-work.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import { crawlPage } from './crawl-page.ts'
-import { checkCrawlerConfig, crawlResultOf } from './crawl-result.ts'
 import { SiteBlocks } from './site-blocks.ts'
 import { failedCrawlResult } from '../contract/crawl4ai/crawl-result.ts'
 
+// The scraping, Markdown and extraction libraries (linkedom, turndown, htmlparser2, xpath; ajv for
+// an LLM's schema) load on the first crawl, not at start: a runner that serves only /html never pays
+// for them (README, "Memory").
+const crawlResults = () => import('./crawl-result.ts')
+
 /** Refuses, before any page is rendered, what a crawl request cannot be served with (400, 501). */
-export function checkCrawl(input: CrawlRequest, llm: LlmClient | undefined): void {
-  checkCrawlerConfig(input.crawler_config ?? {}, llm)
+export async function checkCrawl(input: CrawlRequest, llm: LlmClient | undefined): Promise<void> {
+  ;(await crawlResults()).checkCrawlerConfig(input.crawler_config ?? {}, llm)
 }
 
 /**
@@ -25,6 +29,7 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
   // blocks a site repeats on every page of this crawl are boilerplate (this request's pages only)
   const siteBlocks = new SiteBlocks()
+  const { crawlResultOf } = await crawlResults()
   let next = 0
   const worker = async () => {
     while (next < input.urls.length && !work.deadline.signal.aborted) {

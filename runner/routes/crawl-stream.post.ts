@@ -25,7 +25,7 @@ export function crawlStreamRoute(workers: () => number, llm?: LlmClient) {
     ownsDeadline: true,
     timeoutMs: () => CRAWL_TIMEOUT_MS,
     run: async (input, work) => {
-      checkCrawl(input, llm)
+      await checkCrawl(input, llm)
       const encoder = new TextEncoder()
       let cancelled = false
       // every crawl worker that is waiting for the reader; all wake when the reader pulls or leaves

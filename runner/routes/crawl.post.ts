@@ -15,7 +15,7 @@ export function crawlRoute(workers: () => number, limits: ResponseLimits, llm?: 
     checkUrlUpFront: false,
     timeoutMs: () => CRAWL_TIMEOUT_MS,
     run: async (input, work, c) => {
-      checkCrawl(input, llm) // before any page is rendered
+      await checkCrawl(input, llm) // before any page is rendered
       const body = JSON.stringify(await crawlInOrder(input, work, workers(), llm))
       // results are built in memory before they are sent: their total is bounded (/crawl/stream sends each as it comes)
       if (Buffer.byteLength(body) > limits.maxCrawlBytes) throw new ResponseTooLargeError('CRAWLFLEET_MAX_CRAWL_BYTES', limits.maxCrawlBytes)

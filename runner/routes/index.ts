@@ -1,5 +1,4 @@
 import type { PageRoutes } from '../http/define-route.ts'
-import { filterMarkdownWithLlm } from '../llm/answer.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import { crawlStreamRoute } from './crawl-stream.post.ts'
 import { crawlRoute } from './crawl.post.ts'
@@ -21,7 +20,11 @@ export interface RouteOptions {
 
 export function buildPageRoutes(o: RouteOptions): PageRoutes {
   const llm = o.llm
-  const llmFilter = llm && ((markdown: string, query: string, url: string, signal: AbortSignal) => filterMarkdownWithLlm({ client: llm, markdown, query, url, signal }))
+  // ajv (llm/answer.ts → json-schema.ts) loads on the first LLM call, not at start
+  const llmFilter =
+    llm &&
+    (async (markdown: string, query: string, url: string, signal: AbortSignal) =>
+      (await import('../llm/answer.ts')).filterMarkdownWithLlm({ client: llm, markdown, query, url, signal }))
   return {
     '/html': htmlRoute,
     '/screenshot': screenshotRoute(o.limits),

@@ -64,6 +64,22 @@ export class WarmSpares {
     return n
   }
 
+  /**
+   * Closes the spares of these browsers: the janitor passes those idle past CRAWLFLEET_SPARE_IDLE_SEC,
+   * so a quiet runner gives their ~17 MB each back; the next request on the browser makes one again.
+   */
+  release(browserIds: Iterable<string>): number {
+    let closed = 0
+    for (const id of browserIds) {
+      const list = this.ready.get(id)
+      if (!list) continue
+      this.ready.delete(id)
+      for (const s of list) void s.close()
+      closed += list.length
+    }
+    return closed
+  }
+
   /** Closes every spare of browsers no longer in the pool. */
   prune(liveBrowserIds: ReadonlySet<string>): void {
     for (const [id, list] of this.ready) {

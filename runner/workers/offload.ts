@@ -10,8 +10,18 @@ import { WorkerPool, type WorkerError } from './worker-pool.ts'
 // cores, and one schema thread of its own (a runaway pattern gets it terminated and replaced, and
 // its replacement loads only ajv). Made on first use; the runner sizes the pool at start and closes both when it stops.
 
+/**
+ * Set (to true) by scripts/build.ts: the bundle keeps the worker entry and the task tables as files of
+ * their own beside this code in dist/ (worker-entry.mjs, worker-tasks.mjs, worker-schema-tasks.mjs).
+ */
+declare const CRAWLFLEET_BUNDLED: boolean | undefined
+const BUNDLED = typeof CRAWLFLEET_BUNDLED !== 'undefined' && CRAWLFLEET_BUNDLED
+
 /** the worker file: plain .mjs, the one file a bundler must keep as its own entry */
 export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url)
+/** the task tables, relative to the worker entry: TypeScript (loaded through tsx) or the bundle's */
+const CONTENT_TASKS = BUNDLED ? './worker-tasks.mjs' : './tasks.ts'
+const SCHEMA_TASKS = BUNDLED ? './worker-schema-tasks.mjs' : './schema-tasks.ts'
 
 /** how long a schema check of an LLM answer may take: a caller's `pattern` can backtrack for ever */
 export const SCHEMA_CHECK_TIMEOUT_MS = 500
@@ -24,8 +34,8 @@ function revive(e: WorkerError): Error {
   return Object.assign(new Error(e.message), { name: e.name ?? 'Error' })
 }
 
-const contentPool = (size: number) => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: './tasks.ts' }, size, reviveError: revive })
-const schemaPool = () => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: './schema-tasks.ts' }, size: 1, reviveError: revive })
+const contentPool = (size: number) => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS }, size, reviveError: revive })
+const schemaPool = () => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS }, size: 1, reviveError: revive })
 
 /** Sizes the content pool (the runner: its CPU quota) and starts its threads now, so no request pays for their start */
 export function startContentWorkers(size: number): void {

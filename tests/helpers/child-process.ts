@@ -22,13 +22,24 @@ export interface TsxProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>
 }
 
+export interface SpawnOptions {
+  /** run it as another user (the caller must be root) */
+  readonly as?: { uid: number; gid: number }
+  /**
+   * the command line instead of `node --import tsx <entry>`: e.g. `[process.execPath, 'dist/runner.mjs']`
+   * for the built runner, or a shell that joins a cgroup and then execs node (the IPC channel survives exec)
+   */
+  readonly argv?: readonly string[]
+}
+
 /** `as` runs it as another user (the caller must be root). */
-export function spawnTsx(entry: string, env: Record<string, string | undefined>, o: { as?: { uid: number; gid: number } } = {}): TsxProcess {
+export function spawnTsx(entry: string, env: Record<string, string | undefined>, o: SpawnOptions = {}): TsxProcess {
   // a temp directory of its own, removed when it exits: what Playwright leaves there (profiles and
   // artifacts of browsers killed with their runner) does not outlive the test
   const tmp = mkdtempSync(join(tmpdir(), 'crawlfleet-proc-'))
   if (o.as) chownSync(tmp, o.as.uid, o.as.gid)
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...o.as })
+  const [command, ...args] = o.argv ?? [process.execPath, '--import', 'tsx', entry]
+  const child = spawn(command!, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...o.as })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))

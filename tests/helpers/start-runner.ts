@@ -37,6 +37,8 @@ export async function startRunnerProcess(
     host?: string
     /** run it as another user (the caller must be root) */
     as?: { uid: number; gid: number }
+    /** the command line instead of `node --import tsx runner/main.ts` (the built runner, a cgroup wrapper) */
+    argv?: readonly string[]
   } = {},
 ): Promise<RunnerProcess> {
   // port 0: the runner takes a free port itself and tells us which (a port picked here could be taken before it binds)
@@ -49,7 +51,7 @@ export async function startRunnerProcess(
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
     ...env,
-  }, { as: o.as })
+  }, { as: o.as, argv: o.argv })
   const timeoutMs = o.readyTimeoutMs ?? 60_000
   const timer = setTimeout(() => void proc.stop('SIGKILL'), timeoutMs)
   const { port } = await proc.message(isListening).finally(() => clearTimeout(timer))

@@ -118,6 +118,20 @@ export const RUNNER_SETTINGS = {
       parse: parse.int({ min: 0, max: 4 }),
     }),
   ),
+  spareIdleSec: operator(
+    setting({
+      env: 'CRAWLFLEET_SPARE_IDLE_SEC',
+      fallback: 60,
+      doc: "a browser's warm spares close after it has been idle this long (they cost ~17 MB each); the next request makes them again",
+      parse: parse.int({ min: 1 }),
+    }),
+  ),
+  debugEndpoints: setting({
+    env: 'CRAWLFLEET_DEBUG_ENDPOINTS',
+    fallback: 'off' as 'on' | 'off',
+    doc: '`on` adds `POST /debug/gc` (a full GC, then memory use) and `POST /debug/heap-snapshot` (written to the temp directory), signed like `/pressure`; for leak hunts, never in production',
+    parse: parse.oneOf('on', 'off'),
+  }),
   dnsServers: setting({
     env: 'CRAWLFLEET_DNS_SERVERS',
     fallback: [] as readonly string[],

@@ -81,4 +81,21 @@ describe('warm spares', () => {
     expect(s2.page.isClosed()).toBe(true)
     expect(spares.count()).toBe(0)
   })
+
+  it('releases the spares of idle browsers, and makes them again on the next use', async () => {
+    const { spares, opening, browser } = setup()
+    spares.replenish('b1', browser)
+    spares.replenish('b2', browser)
+    const [s1, s2] = [fakeSession('s1'), fakeSession('s2')]
+    opening[0]!.resolve(s1)
+    opening[1]!.resolve(s2)
+    await flushPromises()
+    expect(spares.release(['b1', 'unknown'])).toBe(1)
+    expect(s1.page.isClosed()).toBe(true)
+    expect(s2.page.isClosed()).toBe(false)
+    expect(spares.count()).toBe(1)
+    expect(await spares.take('b1')).toBeUndefined()
+    spares.replenish('b1', browser)
+    expect(opening).toHaveLength(3)
+  })
 })

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildAll, ROOT } from '../scripts/build.ts'
+import { runnerNodeFlags } from '../runner/resources/node-flags.ts'
+import { startFixtureSite } from '../tests/helpers/fixture-site.ts'
+import { createMemoryCgroup } from '../tests/helpers/memory-cgroup.ts'
+import { startRunnerProcess, type RunnerProcess } from '../tests/helpers/start-runner.ts'
+import { diffTotals, totalsByConstructor } from './lib/heap-diff.ts'
+import { describeMachine } from './lib/machine.ts'
+import { readParams, type Args } from './lib/params.ts'
+import { machineLine, progress, publish, table } from './lib/report.ts'
+import { importCosts } from './memory/import-cost.ts'
+import { footprint, load, p99, slopeWithCi, statuses, type Footprint } from './memory/runner-memory.ts'
+
+// Issue 12's memory benchmark (`npm run bench -- memory`): the built runner under plain node, as
+// production runs it. Library costs; idle footprint; leak waves with a full GC before each reading
+// (slopes with 95 % CIs, Node and Chromium apart); a heap diff by constructor; recovery after
+// idling past short TTLs; a flood of launch variants in a 1.5 GiB memory cgroup with the p99 of
+// default requests beside it.
+
+export const DEFAULTS = { waves: 10, waveSize: 500, concurrency: 4, ttlSec: 15, janitorSec: 3, warmup: 200, limitMiB: 1536 }
+const LANGS = ['en', 'fr', 'de', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'fi', 'pl', 'cs', 'sk', 'hu', 'ro', 'bg', 'el', 'tr', 'ru', 'uk', 'ja', 'ko', 'zh', 'ar']
+
+export async function memory(args: Args): Promise<void> {
+  const p = readParams(args, DEFAULTS)
+  const started = Date.now()
+  const machine = await describeMachine()
+  const out = join(ROOT, '.tmp', `bench-memory-${process.pid}`)
+  const [runnerPath] = await buildAll({ outdir: out, only: ['runner'] })
+  const site = await startFixtureSite()
+  const page = { url: `${site.url}/` }
+  const env = {
+    CRAWLFLEET_DEBUG_ENDPOINTS: 'on',
+    CRAWLFLEET_TEST_TAG: randomUUID(),
+    CRAWLFLEET_COLD_TTL_SEC: `${p.ttlSec},${p.ttlSec},${p.ttlSec}`,
+    CRAWLFLEET_HOT_TTL_SEC: `${p.ttlSec},${p.ttlSec},${p.ttlSec}`,
+    CRAWLFLEET_SPARE_IDLE_SEC: String(p.ttlSec),
+    CRAWLFLEET_JANITOR_INTERVAL_SEC: `${p.janitorSec},${p.janitorSec},${p.janitorSec}`,
+  }
+  const argv = (limitBytes: number) => [process.execPath, ...runnerNodeFlags(limitBytes), runnerPath!]
+  let runner: RunnerProcess | undefined
+  try {
+    progress('library import costs')
+    const libraries = await importCosts()
+
+    runner = await startRunnerProcess(env, { argv: argv(4 * 1024 ** 3) })
+    const idleAtStart = await footprint(runner)
+    progress(`idle at start ${JSON.stringify(idleAtStart)}`)
+    await load(runner.url, p.warmup, p.concurrency, () => page)
+    const warm = await footprint(runner)
+    progress(`after ${p.warmup} requests ${JSON.stringify(warm)}`)
+
+    const readings: (Footprint & { requests: number; ok: number; seconds: number })[] = []
+    for (let w = 1; w <= p.waves; w++) {
+      const t0 = Date.now()
+      const answers = await load(runner.url, p.waveSize, p.concurrency, () => page)
+      readings.push({ requests: w * p.waveSize, ok: answers.filter((a) => a.status === 200).length, seconds: Math.round((Date.now() - t0) / 1000), ...(await footprint(runner)) })
+      progress(`wave ${w}: ${JSON.stringify(readings.at(-1))}`)
+    }
+    const fit = (pick: (r: Footprint) => number) => slopeWithCi(readings.map((r) => ({ x: r.requests / 1000, y: pick(r) })))
+    const leak = { nodeMbPer1000: fit((r) => r.nodeMb), chromiumMbPer1000: fit((r) => r.chromiumMb), treeMbPer1000: fit((r) => r.treeMb), heapUsedMbPer1000: fit((r) => r.heapUsedMb) }
+
+    progress('heap diff over one more wave')
+    const snap = async () => ((await (await fetch(`${runner!.url}/debug/heap-snapshot`, { method: 'POST' })).json()) as { path: string }).path
+    const before = await snap()
+    await load(runner.url, p.waveSize, p.concurrency, () => page)
+    const after = await snap()
+    const heapDiff = diffTotals(await totalsByConstructor(before), await totalsByConstructor(after), 12)
+    rmSync(before)
+    rmSync(after)
+
+    progress('recovery: 24 launch variants, then idle past the TTLs')
+    await load(runner.url, 48, 6, (i) => ({ ...page, browser_config: { extra_args: [`--lang=${LANGS[i % LANGS.length]}`] } }))
+    const busy = await footprint(runner)
+    const waitStart = Date.now()
+    for (;;) {
+      const pr = (await (await fetch(`${runner.url}/pressure`)).json()) as { pool: { hot: number; cold: number; retired: number; spares: number } }
+      if (pr.pool.hot + pr.pool.cold + pr.pool.retired + pr.pool.spares === 0 && Date.now() - waitStart > (p.ttlSec + 2 * p.janitorSec) * 1000) break
+      if (Date.now() - waitStart > 180_000) break
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+    const recovered = await footprint(runner)
+    const recovery = { busy, recovered, waitedSec: Math.round((Date.now() - waitStart) / 1000), overIdleAtStart: Math.round((recovered.treeMb / idleAtStart.treeMb) * 100) / 100, overWarm: Math.round((recovered.treeMb / warm.treeMb) * 100) / 100 }
+    progress(`recovery ${JSON.stringify(recovery)}`)
+    await runner.stop()
+    runner = undefined
+
+    progress(`flood in a ${p.limitMiB} MiB cgroup`)
+    const cgroup = createMemoryCgroup(`crawlfleet-bench-${process.pid}`, p.limitMiB * 1024 ** 2)
+    let flood: object
+    try {
+      runner = await startRunnerProcess(env, { argv: cgroup.wrap(argv(cgroup.limitBytes)) })
+      await load(runner.url, 50, 2, () => page)
+      const quiet = await load(runner.url, 200, 2, () => page)
+      const during: Awaited<ReturnType<typeof load>> = []
+      let flooding = true
+      const variants = load(runner.url, 48, 12, (i) => ({ ...page, browser_config: { extra_args: [`--lang=${LANGS[i % LANGS.length]}`] } })).finally(() => (flooding = false))
+      const defaults = (async () => {
+        while (flooding) during.push(...(await load(runner!.url, 2, 2, () => page)))
+      })()
+      const [floodAnswers] = await Promise.all([variants, defaults])
+      const afterFlood = await load(runner.url, 1, 1, () => page)
+      flood = {
+        limitMiB: p.limitMiB,
+        variantStatuses: statuses(floodAnswers),
+        defaultRequestsDuring: during.length,
+        defaultStatusesDuring: statuses(during),
+        quietP99Ms: p99(quiet),
+        floodP99Ms: p99(during),
+        p99Ratio: Math.round((p99(during) / p99(quiet)) * 100) / 100,
+        oomKills: cgroup.oomKills(),
+        peakMb: Math.round((cgroup.peakBytes() ?? 0) / 1024 ** 2),
+        defaultAfter: afterFlood[0]!.status,
+      }
+      progress(`flood ${JSON.stringify(flood)}`)
+    } finally {
+      await runner?.stop()
+      runner = undefined
+      await cgroup.remove()
+    }
+
+    const last = readings.at(-1)!
+    const targets = [
+      ['runner Node process after warm-up ≤ 80 MB PSS', `${warm.nodeMb} MB`, warm.nodeMb <= 80],
+      ['runner tree (Node + permanent Chromium) ≤ 200 MB PSS', `${warm.treeMb} MB (at start ${idleAtStart.treeMb})`, warm.treeMb <= 200],
+      ['leak slope ≤ 1 MB / 1,000 requests, Node', `${leak.nodeMbPer1000.slope} (95 % CI ${leak.nodeMbPer1000.ci95.join(' to ')})`, leak.nodeMbPer1000.slope <= 1],
+      ['leak slope ≤ 1 MB / 1,000 requests, Chromium', `${leak.chromiumMbPer1000.slope} (95 % CI ${leak.chromiumMbPer1000.ci95.join(' to ')})`, leak.chromiumMbPer1000.slope <= 1],
+      ['recovery within 10 % of the idle footprint', `${recovery.recovered.treeMb} MB = ${recovery.overWarm}× after warm-up, ${recovery.overIdleAtStart}× at start`, recovery.overWarm <= 1.1],
+      ['no OOM kill in the cgroup flood', `${(flood as { oomKills: number }).oomKills} kills`, (flood as { oomKills: number }).oomKills === 0],
+      ['p99 of default requests during the flood ≤ 2× quiet', `${(flood as { floodP99Ms: number }).floodP99Ms} ms vs ${(flood as { quietP99Ms: number }).quietP99Ms} ms`, (flood as { p99Ratio: number }).p99Ratio <= 2],
+    ] as const
+    const report = {
+      scenario: 'memory',
+      date: new Date(started).toISOString(),
+      machine,
+      params: p,
+      durationSec: Math.round((Date.now() - started) / 1000),
+      notes: [
+        'The runner is dist/runner.mjs (scripts/build.ts) under plain node with runnerNodeFlags; memory is PSS from /proc/<pid>/smaps_rollup, read after POST /debug/gc, the median of three.',
+        `Leak slopes are fitted over ${p.waves} readings, one after each wave of ${p.waveSize} /html requests at c=${p.concurrency}, after ${p.warmup} warm-up requests.`,
+        'PSS splits shared pages between the processes that map them: other node processes on the machine lower the runner Node figure a little.',
+      ],
+      libraries,
+      idleAtStart,
+      afterWarmup: warm,
+      waves: readings,
+      leak,
+      heapDiffOneWave: heapDiff,
+      recovery,
+      flood,
+      targets: targets.map(([target, measured, met]) => ({ target, measured, met })),
+      lastWave: last,
+    }
+    await publish(report, [
+      `# memory — ${report.date.slice(0, 10)}`,
+      '',
+      `Machine: ${machineLine(machine)}.`,
+      '',
+      table(['target', 'measured', ''], targets.map(([t, m, met]) => [t, m, met ? 'met' : 'missed'])),
+      '',
+      table(['library', 'loaded', 'RSS MB', 'heap MB'], libraries.map((l) => [l.library, l.loaded, l.rssMb, l.heapMb])),
+      '',
+      ...report.notes.map((n) => `- ${n}`),
+      '',
+    ].join('\n'))
+  } finally {
+    await runner?.stop()
+    await site.close()
+    rmSync(out, { recursive: true, force: true })
+  }
+}
