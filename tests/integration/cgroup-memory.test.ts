@@ -83,7 +83,8 @@ describe('the runner in a real memory cgroup', () => {
           expect(a).toMatchObject({ status: 503, code: 'MEMORY_PRESSURE' })
           expect(Number(a.retryAfter)).toBeGreaterThan(0)
         }
-        expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0)
+        // 1.5 and 1 GiB hold a launch variant beside the permanent browser and the content workers; 512 MiB may hold none
+        if (limitMiB >= 1024) expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0)
         expect(cgroup.oomKills()).toBe(0)
         expect(runner.child.exitCode).toBeNull()
 
