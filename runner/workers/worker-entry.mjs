@@ -10,10 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads'
 // on 2 cores, /md of a 2 MB page delayed the loop by 170–350 ms at equal priority. Linux keeps a
 // nice value per thread, and /proc/thread-self names this thread's id, so this thread (only) yields.
 // Best effort: elsewhere, or without the permission, the worker runs at the process's priority.
-const WORKER_NICE = 10
+// The schema thread is not lowered: its checks are short, and a busy machine must not push them past their time limit.
+const WORKER_NICE = workerData?.nice ?? 10
 try {
   const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
+  if (WORKER_NICE !== 0 && Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
 } catch {
   // not Linux: no per-thread priority
 }
