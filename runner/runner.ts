@@ -154,7 +154,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       browsers: { permanent: snap.counts.permanent, hot: snap.counts.hot, cold: snap.counts.cold },
       leasedPages: snap.counts.leased,
       queueDepth: a.queued,
-      slotLoadPct: (100 * (a.running + a.queued)) / Math.max(1, a.pageSlots),
+      slotLoadPct: (100 * (a.running + a.queued)) / Math.max(1, planNow().pageSlots),
       queueWaitMs: a.predictedWaitMs,
       counters: snap.counters,
       requestLatency: metrics.latencyTotals(),
@@ -174,7 +174,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     isReady: () => !draining && pool.isPermanentUp(),
     load: () => {
       const a = admission.stats()
-      return (a.running + a.queued) / Math.max(1, a.pageSlots)
+      // against the planned slots, not the adapted ones: the edges compare runners by it, and a busy
+      // machine's loop delay would otherwise move it for reasons that are not this runner's work
+      return (a.running + a.queued) / Math.max(1, planNow().pageSlots)
     },
     pressure: async () => pressureReport(await stats()),
     nowWallMs: deps.nowWallMs,

@@ -35,7 +35,7 @@ function revive(e: WorkerError): Error {
 }
 
 const contentPool = (size: number) => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS }, size, reviveError: revive })
-const schemaPool = () => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS }, size: 1, reviveError: revive })
+const schemaPool = () => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS, nice: 0 }, size: 1, reviveError: revive })
 
 /** Sizes the content pool (the runner: its CPU quota) and starts its threads now, so no request pays for their start */
 export function startContentWorkers(size: number): void {

@@ -6,18 +6,6 @@ import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 
-// On a small machine a busy worker competes with the event-loop thread for the same cores: measured
-// on 2 cores, /md of a 2 MB page delayed the loop by 170–350 ms at equal priority. Linux keeps a
-// nice value per thread, and /proc/thread-self names this thread's id, so this thread (only) yields.
-// Best effort: elsewhere, or without the permission, the worker runs at the process's priority.
-const WORKER_NICE = 10
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
-} catch {
-  // not Linux: no per-thread priority
-}
-
 const TASKS_MODULE = workerData?.tasks ?? './tasks.ts'
 
 const tasksUrl = new URL(TASKS_MODULE, import.meta.url)
@@ -27,7 +15,10 @@ const loaded = TASKS_MODULE.endsWith('.ts')
 
 // the pool sends work only once the tasks are loaded, so a task's time limit never counts the load
 loaded.then(
-  () => parentPort.postMessage({ ready: true }),
+  () => {
+    lowerThisThread()
+    parentPort.postMessage({ ready: true })
+  },
   (err) => {
     throw err
   },
@@ -44,3 +35,20 @@ parentPort.on('message', async ({ id, task, args }) => {
     parentPort.postMessage({ id, ok: false, error: { name: e.name, message: String(e.message ?? e), code: e.code, field: e.field } })
   }
 })
+
+// On a small machine a busy worker competes with the event-loop thread for the same cores: measured
+// on 2 cores, /md of a 2 MB page delayed the loop by 170–350 ms at equal priority. Linux keeps a
+// nice value per thread, and /proc/thread-self names this thread's id, so this thread (only) yields.
+// Best effort: elsewhere, or without the permission, the worker runs at the process's priority.
+// The schema thread is not lowered: its checks are short, and a busy machine must not push them past their time limit.
+// Lowered only once the tasks are loaded: a niced thread loading its modules on a busy machine starves.
+const WORKER_NICE = workerData?.nice ?? 10
+function lowerThisThread() {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (WORKER_NICE !== 0 && Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
+  } catch {
+    // not Linux: no per-thread priority
+  }
+}
+

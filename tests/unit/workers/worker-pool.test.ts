@@ -5,7 +5,7 @@ import { WorkerTaskTimeoutError } from '../../../runner/workers/worker-pool.ts'
 
 afterAll(() => stopContentWorkers())
 
-describe('content workers', () => {
+describe('content workers', { timeout: 180_000 }, () => {
   it('convert HTML to Markdown on a worker thread', async () => {
     startContentWorkers(2)
     const out = await offload('renderMd', ['<html><body><h1>Title</h1><p>Some text.</p></body></html>', 'https://example.com/', 'raw', null])
