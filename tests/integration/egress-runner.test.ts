@@ -261,7 +261,10 @@ describe('least privilege for Chromium', () => {
   it("gives every Chromium process a minimal environment and one --disable-features, Playwright's list merged with ours, the lockdown after the caller's flags", async () => {
     const res = await post('/html', { url: `${site.url}/`, browser_config: { text_mode: true } }) // a second browser, with a caller's flags
     expect(res.status).toBe(200)
-    const browserPids = (await processesTagged(TAG)).filter((pid) => pid !== runner.pid)
+    // the tagged processes besides the runner: its browsers, and in development tsx's esbuild service,
+    // which the content worker threads start when they load TypeScript (a child of the runner, not a browser)
+    const tagged = (await processesTagged(TAG)).filter((pid) => pid !== runner.pid)
+    const browserPids = (await Promise.all(tagged.map(async (pid) => ((await readCommandLine(pid))[0]?.includes('esbuild') ? undefined : pid)))).filter((pid) => pid !== undefined)
     const chromiumPids = (await Promise.all(browserPids.map((pid) => listProcessTree(pid)))).flat()
     expect(chromiumPids.length).toBeGreaterThan(browserPids.length) // renderers, zygotes… as well
     for (const pid of chromiumPids) {
