@@ -50,6 +50,9 @@ export async function startRunnerProcess(
     CRAWLFLEET_RUNNER_ID: id,
     CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
     CRAWLFLEET_LOG_LEVEL: 'warn',
+    // fixed slots: tests do arithmetic with the plan's pageSlots, and a shared machine's loop delay
+    // would move the adapted ones under them (slot adaptation has its own tests: tests/unit/pool/slot-policy.test.ts)
+    CRAWLFLEET_ADAPT_SLOTS: 'off',
     ...env,
   }, { as: o.as, argv: o.argv })
   const timeoutMs = o.readyTimeoutMs ?? 60_000
