@@ -60,8 +60,8 @@ export interface RunningRunner {
 export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promise<RunningRunner> {
   const { clock, log } = deps
   const limits = await deps.resources.limits()
-  // Markdown, extraction and schema checks: one worker thread per core of the quota
-  startContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)))
+  // Markdown, extraction and schema checks: one worker thread per core of the quota, ended when idle as long as spares are
+  startContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)), { idleMs: config.spareIdleMs })
   const costModel = new BrowserCostModel(DEFAULT_PER_BROWSER_BYTES)
   const planNow = capacityPlanner(
     {

@@ -34,11 +34,22 @@ function revive(e: WorkerError): Error {
   return Object.assign(new Error(e.message), { name: e.name ?? 'Error' })
 }
 
-const contentPool = (size: number) => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS }, size, reviveError: revive })
-const schemaPool = () => new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS, nice: 0 }, size: 1, reviveError: revive })
+/** how workers are kept: set by the runner at start (idle workers end after the spares' idle time) */
+let keep: { idleMs?: number } = {}
+/** the runner's own thread runs with --max-semi-space-size=2; a worker's young generation is as small */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 }
+const contentPool = (size: number) =>
+  new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS }, size, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
+const schemaPool = () =>
+  new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS, nice: 0 }, size: 1, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
 
-/** Sizes the content pool (the runner: its CPU quota) and starts its threads now, so no request pays for their start */
-export function startContentWorkers(size: number): void {
+/**
+ * Sizes the content pool (the runner: its CPU quota) and starts its threads now, so no request pays for
+ * their start; with `idleMs`, a worker idle that long ends (each holds an isolate with the content
+ * libraries, ~20–40 MB) and the next task starts one again.
+ */
+export function startContentWorkers(size: number, o: { idleMs?: number } = {}): void {
+  keep = o
   const n = Math.max(1, Math.round(size))
   if (content?.size !== n) {
     void content?.close()

@@ -36,6 +36,8 @@ interface Slot {
   ready: boolean
   job: Job | undefined
   timer: NodeJS.Timeout | undefined
+  /** set while the worker waits for work: it ends the worker after idleMs */
+  idleTimer: NodeJS.Timeout | undefined
 }
 
 export interface WorkerPoolOptions {
@@ -45,6 +47,10 @@ export interface WorkerPoolOptions {
   readonly size: number
   /** turns a worker's serialized error back into the error the caller expects */
   readonly reviveError?: (e: WorkerError) => Error
+  /** a worker idle this long ends (its isolate and modules are tens of MB); the next task starts one again */
+  readonly idleMs?: number
+  /** V8 limits of each worker (a small young generation, as the runner's own thread has) */
+  readonly resourceLimits?: { readonly maxYoungGenerationSizeMb?: number; readonly maxOldGenerationSizeMb?: number }
 }
 
 export class WorkerPool {
@@ -59,6 +65,11 @@ export class WorkerPool {
 
   get size(): number {
     return this.o.size
+  }
+
+  /** worker threads alive now (loading, working or waiting for work) */
+  get threads(): number {
+    return this.slots.length
   }
 
   /** starts every worker now, so the first requests do not pay for thread start and module load */
@@ -80,7 +91,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true
     for (const job of this.queue.splice(0)) job.reject(new Error('worker pool is closed'))
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()))
+    await Promise.all(this.slots.splice(0).map((s) => (clearTimeout(s.idleTimer), s.worker.terminate())))
   }
 
   private dispatch(): void {
@@ -89,6 +100,8 @@ export class WorkerPool {
       const slot = this.slots.find((s) => s.ready && s.job === undefined)
       if (!slot) return // a worker still loading calls dispatch when it is ready
       const job = this.queue.shift()!
+      clearTimeout(slot.idleTimer)
+      slot.idleTimer = undefined
       slot.job = job
       if (job.timeoutMs !== undefined) slot.timer = setTimeout(() => this.stopSlot(slot, new WorkerTaskTimeoutError(job.task, job.timeoutMs!)), job.timeoutMs)
       slot.worker.postMessage({ id: job.id, task: job.task, args: job.args })
@@ -96,13 +109,14 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.o.entry, { workerData: this.o.workerData })
+    const worker = new Worker(this.o.entry, { workerData: this.o.workerData, resourceLimits: this.o.resourceLimits })
     worker.unref() // a worker never keeps the process alive; the server does
-    const slot: Slot = { worker, ready: false, job: undefined, timer: undefined }
+    const slot: Slot = { worker, ready: false, job: undefined, timer: undefined, idleTimer: undefined }
     worker.on('message', (m: { ready?: true; id: number; ok: boolean; value?: unknown; error?: WorkerError }) => {
       if (m.ready) {
         slot.ready = true
         this.dispatch()
+        this.idleFrom(slot)
         return
       }
       if (slot.job?.id !== m.id) return
@@ -110,11 +124,24 @@ export class WorkerPool {
       if (m.ok) job.resolve(m.value)
       else job.reject(this.o.reviveError ? this.o.reviveError(m.error!) : Object.assign(new Error(m.error!.message), m.error))
       this.dispatch()
+      this.idleFrom(slot)
     })
     worker.on('error', (err) => this.stopSlot(slot, err))
     worker.on('exit', () => this.stopSlot(slot, new Error('worker exited')))
     this.slots.push(slot)
     return slot
+  }
+
+  /** a worker left without work ends after idleMs, unless work comes first */
+  private idleFrom(slot: Slot): void {
+    if (this.o.idleMs === undefined || slot.job !== undefined || slot.idleTimer !== undefined) return
+    slot.idleTimer = setTimeout(() => {
+      const i = this.slots.indexOf(slot)
+      if (i === -1 || slot.job !== undefined) return
+      this.slots.splice(i, 1)
+      void slot.worker.terminate()
+    }, this.o.idleMs)
+    slot.idleTimer.unref()
   }
 
   private finish(slot: Slot): Job {
@@ -130,6 +157,7 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot)
     if (i === -1) return
     this.slots.splice(i, 1)
+    clearTimeout(slot.idleTimer)
     const job = slot.job ? this.finish(slot) : undefined
     void slot.worker.terminate()
     job?.reject(err)

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { InvalidFieldError } from '../../../runner/contract/errors.ts'
 import { checkSchemaOffThread, offload, startContentWorkers, stopContentWorkers } from '../../../runner/workers/offload.ts'
-import { WorkerTaskTimeoutError } from '../../../runner/workers/worker-pool.ts'
+import { WORKER_ENTRY } from '../../../runner/workers/offload.ts'
+import { WorkerPool, WorkerTaskTimeoutError } from '../../../runner/workers/worker-pool.ts'
 
 afterAll(() => stopContentWorkers())
 
@@ -34,5 +35,20 @@ describe('content workers', { timeout: 180_000 }, () => {
     ac.abort(new Error('deadline'))
     await expect(running).rejects.toThrow('deadline')
     expect(await checkSchemaOffThread(schema, 'aa', { timeoutMs: 5000 })).toBeNull()
+  })
+
+  it('end a worker left idle past idleMs, and start one again for the next task', async () => {
+    const pool = new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: './schema-tasks.ts' }, size: 1, idleMs: 300 })
+    try {
+      expect(await pool.run('checkSchema', [{ type: 'string' }, 'x'], { timeoutMs: 60_000 })).toBeNull()
+      expect(pool.threads).toBe(1)
+      const until = Date.now() + 30_000
+      while (pool.threads > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      expect(pool.threads).toBe(0)
+      expect(await pool.run('checkSchema', [{ type: 'number' }, 'x'], { timeoutMs: 60_000 })).toBe('(root): must be number')
+      expect(pool.threads).toBe(1)
+    } finally {
+      await pool.close()
+    }
   })
 })
