@@ -44,7 +44,7 @@ describe('the settings tables', () => {
     })
     expect(c.pool.hotTtlMs).toEqual({ LOW: 60_000, MEDIUM: 30_000, HIGH: 10_000 })
     expect(c.pool.promoteAfterUses).toBe(2)
-    expect(c.capacity).toMatchObject({ maxBrowsers: 3, pagesPerCore: 4, maxQueued: undefined, maxQueuedPerCaller: 50, queueWaitMs: 10_000 })
+    expect(c.capacity).toMatchObject({ maxBrowsers: 3, pagesPerCore: 8, maxQueued: undefined, maxQueuedPerCaller: 50, queueWaitMs: 10_000 })
     expect(c.adaptSlots).toBe(false)
     expect(readRunnerConfig({}).adaptSlots).toBe(true)
     expect(c.runnerId).toMatch(/:9000$/)

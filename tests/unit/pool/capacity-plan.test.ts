@@ -64,7 +64,7 @@ describe('planCapacity', () => {
   it('starts from the measured defaults (90 MB a browser, 17 MB a page, 256 MB reserve) when costs are not given', () => {
     const plan = planCapacity({ memoryLimitBytes: 4096 * MB, cpuCores: 2, settings: DEFAULT_CAPACITY_SETTINGS })
     expect(plan).toMatchObject({ perBrowserBytes: DEFAULT_PER_BROWSER_BYTES, perPageBytes: DEFAULT_PER_PAGE_BYTES, memoryBudgetBytes: 4096 * MB - DEFAULT_RESERVE_BYTES })
-    expect(plan.maxBrowsers).toBe(40) // (3840 - 90 - 4 × 17) / 90 = 40.9
+    expect(plan.maxBrowsers).toBe(38) // (3840 - 90 - 16 slots × 17) / 90 = 38.6
   })
 
   it('is a plain object that survives JSON (it is served on /pressure)', () => {
