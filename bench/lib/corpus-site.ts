@@ -22,7 +22,7 @@ export interface CorpusSite {
 
 export async function corpusIds(dir = CORPUS_DIR): Promise<string[]> {
   const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`the corpus is not at ${dir} (${err.code}); see /work/shared/corpus/README.md`)
+    throw new Error(`the corpus is not at ${dir} (${err.code}); see the corpus README beside it (the shared corpus sits next to this repository: ../shared/corpus/)`)
   })
   return names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length)).sort()
 }
