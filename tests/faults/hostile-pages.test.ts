@@ -111,7 +111,7 @@ describe('hostile targets', () => {
     expect(res.status).toBe(200)
     expect(((await res.json()) as { html: string }).html).toContain('popups-page')
     expect(ms).toBeLessThan(20_000)
-    // popups are closed as they open, and with the request's context; a new warm spare may add one renderer
+    // popups are not opened (the headless shell) or closed as they open, and with the request's context; a new warm spare may add one renderer
     const end = Date.now() + 10_000
     let renderers = await childProcesses(pid, '--type=renderer')
     while (renderers.length > before + 1 && Date.now() < end) {

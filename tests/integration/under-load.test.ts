@@ -43,7 +43,9 @@ async function pressure(runner: RunnerProcess): Promise<{ pool: { queued: number
 
 describe('a runner under load', { timeout: 180_000 }, () => {
   it('serves a burst twelve times its slots, none refused, while its predicted wait fits the budget', async () => {
-    await withRunner({}, async (runner) => {
+    // 24 pages through 2 slots is 12 slot times of work: the default 10 s budget holds it at up to
+    // 0.8 s a page, which a machine with both cores busy can pass; 30 s holds it at up to 2.5 s
+    await withRunner({ CRAWLFLEET_QUEUE_WAIT_MS: '30000' }, async (runner) => {
       expect((await pressure(runner)).plan.pageSlots).toBe(2)
       const burst = await Promise.all(Array.from({ length: 24 }, (_, i) => post(runner, '/html', { url: `${site.url}/slow?ms=200&t=burst-${i}` })))
       expect(burst.map((r) => r.status)).toEqual(Array(24).fill(200))
@@ -51,13 +53,15 @@ describe('a runner under load', { timeout: 180_000 }, () => {
   })
 
   it('past the budget refuses only with 429 and a Retry-After that a retrying client can trust', async () => {
-    await withRunner({ CRAWLFLEET_QUEUE_WAIT_MS: '1500' }, async (runner) => {
-      // one page first, so the slot time is measured rather than guessed
-      expect((await post(runner, '/html', { url: `${site.url}/slow?ms=600&t=warm` })).status).toBe(200)
+    // a budget of 3 s: even at 3 s a page (a machine with both cores busy) one request waits for a slot
+    await withRunner({ CRAWLFLEET_QUEUE_WAIT_MS: '3000' }, async (runner) => {
+      // two pages first, one per slot, so the slot time is measured rather than guessed
+      const warm = await Promise.all([0, 1].map((i) => post(runner, '/html', { url: `${site.url}/slow?ms=600&t=warm-${i}` })))
+      expect(warm.map((r) => r.status)).toEqual([200, 200])
       const firstTry = await Promise.all(Array.from({ length: 30 }, (_, i) => post(runner, '/html', { url: `${site.url}/slow?ms=600&t=over-${i}` })))
       const refused = firstTry.filter((r) => r.status !== 200)
       expect(refused.length).toBeGreaterThan(0)
-      expect(firstTry.length - refused.length).toBeGreaterThanOrEqual(4) // more than the slots were queued
+      expect(firstTry.length - refused.length).toBeGreaterThan(2) // more than the two slots: some were queued, not refused
       for (const r of refused) {
         expect(r.status).toBe(429)
         expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
