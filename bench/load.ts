@@ -5,13 +5,13 @@ import { describeMachine } from './lib/machine.ts'
 import { readParams, type Args } from './lib/params.ts'
 import { progress, publish, table } from './lib/report.ts'
 import { runnerTarget } from './lib/runner-target.ts'
-import { ratio, round, summarize, type CellSummary } from './lib/stats.ts'
+import { quantile, ratio, round, summarize, type CellSummary } from './lib/stats.ts'
 
 // Issue 11's bench: one runner under bursts, against raw Playwright measured in the same run.
 // 32 clients × 192 requests (the burst that used to get 171 × 429); crawl4ai's test_4 levels
 // (clients × requests); 500 clients whose refused requests come back once after Retry-After.
 
-export const DEFAULTS = { c500Requests: 600, maxCellSec: 120 }
+export const DEFAULTS = { c500Requests: 600, maxCellSec: 120, /** the runner's CRAWLFLEET_PAGES_PER_CORE; 0: its default */ pagesPerCore: 0 }
 
 interface Cell {
   readonly name: string
@@ -21,7 +21,7 @@ interface Cell {
   readonly retries: number
 }
 
-function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstRetryServedPct: number | null } {
+function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstRetryServedPct: number | null; acceptedP99Ms: number } {
   const s = summarize(r.samples, r.wallMs)
   const retried = r.samples.filter((x) => x.retries)
   const firstRetryServed = retried.filter((x) => x.retries === 1 && x.status === 200).length
@@ -29,11 +29,13 @@ function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstR
     ...s,
     answeredPct: round((100 * s.ok) / Math.max(1, s.requests), 2),
     firstRetryServedPct: retried.length ? round((100 * firstRetryServed) / retried.length, 1) : null,
+    // from the send of the attempt that was accepted: the time the runner kept it, not the Retry-After wait before
+    acceptedP99Ms: round(quantile(r.samples.filter((x) => x.status === 200).map((x) => x.lastAttemptMs ?? x.ms), 0.99), 0),
   }
 }
 
 export async function loadBench(args: Args): Promise<void> {
-  const { c500Requests, maxCellSec } = readParams(args, DEFAULTS)
+  const { c500Requests, maxCellSec, pagesPerCore } = readParams(args, DEFAULTS)
   const maxDurationMs = maxCellSec * 1000
   const started = performance.now()
   const site = await startFixtureSite()
@@ -58,7 +60,7 @@ export async function loadBench(args: Args): Promise<void> {
   } finally {
     await raw.close()
   }
-  const runner = await runnerTarget(url, { CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8' })
+  const runner = await runnerTarget(url, { CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8', ...(pagesPerCore ? { CRAWLFLEET_PAGES_PER_CORE: String(pagesPerCore) } : {}) })
   let pressure: unknown
   try {
     for (const cell of cells) await run(runner, cell)
@@ -84,7 +86,7 @@ export async function loadBench(args: Args): Promise<void> {
     // the client retries only answers with a Retry-After: a final 429 here is one refused twice
     { target: '500 clients: refusals only 429 with Retry-After', measured: `errors after one retry: ${JSON.stringify(c500.errors)}`, met: Object.keys(c500.errors).every((k) => k === '429') },
     { target: '500 clients: served on first retry ≥ 90 %', measured: `${c500.firstRetryServedPct} %`, met: (c500.firstRetryServedPct ?? 100) >= 90 },
-    { target: '500 clients: accepted p99 within the queue budget (10 s) plus the page', measured: `${c500.p99Ms} ms (retried requests include their Retry-After wait)`, met: null },
+    { target: '500 clients: accepted p99 within the queue budget (10 s)', measured: `${c500.acceptedP99Ms} ms from the accepted attempt's send, queue wait and page (${c500.p99Ms} ms from the first send, Retry-After waits included)`, met: c500.acceptedP99Ms <= 10_000 },
     { target: 'throughput ≥ 95 % of raw Playwright best', measured: `${round(runnerBest, 2)} vs ${round(rawBest, 2)} req/s: ${ratio(runnerBest, rawBest)} ×`, met: runnerBest >= 0.95 * rawBest },
   ]
   const machine = await describeMachine()
@@ -92,7 +94,7 @@ export async function loadBench(args: Args): Promise<void> {
     scenario: 'load',
     date: new Date().toISOString(),
     machine,
-    params: { c500Requests, maxCellSec: maxDurationMs / 1000 },
+    params: { c500Requests, maxCellSec: maxDurationMs / 1000, pagesPerCore },
     durationSec: Math.round((performance.now() - started) / 1000),
     notes: ['latencies over 200s only; a retried request counts from its first send (its Retry-After wait included)'],
     result: { cells: results, targets, runnerPressureAfter: pressure },

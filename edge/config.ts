@@ -99,7 +99,8 @@ export function readEdgeConfig(env: Env): EdgeConfig {
           }
         : undefined,
     placement: {
-      // 4 candidates: the routing simulation's Lambda mode (npm run bench -- routing-sim --mode=lambda)
+      // 8 candidates: at 4 requests in flight per runner, 4 leave the busiest runner at 1.30–1.45× the
+      // mean and 8 at 1.22–1.25× (npm run bench -- routing-sim --mode=lambda); 8 probes are 8 small GETs in parallel
       mode: s.placement ?? (discovery === 'static' ? 'reported' : 'probe'),
       candidates: s.probeCandidates,
       probeTimeoutMs: s.probeTimeoutMs,

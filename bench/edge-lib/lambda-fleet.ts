@@ -42,13 +42,15 @@ export const LAMBDA_DEFAULTS = {
   /** ms a cold instance waits for its first runner list */
   discoveryFetchMs: 30,
   seed: 1,
+  /** balance cells run for seeds seed … seed + balanceSeeds − 1; the headline is the median over them */
+  balanceSeeds: 3,
   targetBusiestOverMean: 1.25,
   targetApiCallsPerSec: 5,
 }
 export type LambdaParams = typeof LAMBDA_DEFAULTS
 
-export type LambdaPolicy = 'random' | 'instanceMemory' | 'probe2' | 'probe2NoBound' | 'probe3' | 'probe4' | 'longLivedEdge' | 'leastLoadedOfAll'
-export const LAMBDA_POLICIES: readonly LambdaPolicy[] = ['random', 'instanceMemory', 'probe2', 'probe2NoBound', 'probe3', 'probe4', 'longLivedEdge', 'leastLoadedOfAll']
+export type LambdaPolicy = 'random' | 'instanceMemory' | 'probe2' | 'probe2NoBound' | 'probe4' | 'probe8' | 'longLivedEdge' | 'leastLoadedOfAll'
+export const LAMBDA_POLICIES: readonly LambdaPolicy[] = ['random', 'instanceMemory', 'probe2', 'probe2NoBound', 'probe4', 'probe8', 'longLivedEdge', 'leastLoadedOfAll']
 
 interface Instance {
   readonly discovery: Discovery
@@ -132,6 +134,7 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
   const instOf: Instance[] = new Array(p.lambdaRequests)
   const warmup = Math.floor(p.lambdaRequests / 10)
   const ratios: number[] = []
+  let meanSum = 0
   let boundRefusals = 0
   let probes = 0
   let coldInWindow = 0
@@ -183,6 +186,7 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
         sum += inflight[r]
         if (inflight[r] > max) max = inflight[r]
       }
+      meanSum += sum / nRunners
       if (sum > 0) ratios.push(max / (sum / nRunners))
     }
     // Lambda hands the request to an idle warm instance, else starts one
@@ -220,7 +224,7 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
       const load = policy === 'longLivedEdge' ? shared : inst.load
       first = index.get(placeRequest({ signature: DEFAULT_SIGNATURE, runnerIds: usable, requestKey: keys[i], loadOf: (id) => load.loadOf(id, startMs) })[0])!
     } else {
-      const candidates = policy === 'probe4' ? 4 : policy === 'probe3' ? 3 : 2
+      const candidates = Number(/^probe(\d+)/.exec(policy)![1])
       probes += candidates
       const placed = await probedPlacement({ signature: DEFAULT_SIGNATURE, runnerIds: usable, requestKey: keys[i], candidates, probe: async (id) => loadOf(index.get(id)!) })
       first = index.get(placed.order[0])!
@@ -238,6 +242,8 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
   const r = dist(ratios, 3)
   return {
     runners: nRunners,
+    /** below m: a request spends its probe, hops and any cold start off every runner */
+    meanInFlightPerRunner: Number((meanSum / (p.lambdaRequests - warmup)).toFixed(3)),
     busiestOverMean: { median: r.median, p90: r.p90, p99: r.p99 },
     meetsTarget: r.median <= p.targetBusiestOverMean,
     coldStartPct: Number(((100 * coldInWindow) / (p.lambdaRequests - warmup)).toFixed(3)),

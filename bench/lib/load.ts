@@ -41,14 +41,17 @@ export async function runClosedLoop(o: LoadOptions): Promise<LoadResult> {
       const t0 = performance.now()
       let answer = await sendSafely(o, i)
       let retries = 0
+      let lastSentAt = t0
       while (retries < (o.retries ?? 0) && isRetryable(answer)) {
         const waitMs = (answer.retryAfterSec ?? 1) * 1000 * (1 + Math.random() * 0.2) // jitter: refused clients do not come back in lockstep
         if (performance.now() + waitMs > stopAt) break
         await sleep(waitMs)
         retries++
+        lastSentAt = performance.now()
         answer = await sendSafely(o, i)
       }
-      samples.push({ status: answer.status, ms: performance.now() - t0, ...(answer.label ? { label: answer.label } : {}), ...(retries ? { retries } : {}) })
+      const now = performance.now()
+      samples.push({ status: answer.status, ms: now - t0, ...(answer.label ? { label: answer.label } : {}), ...(retries ? { retries, lastAttemptMs: now - lastSentAt } : {}) })
       if (o.thinkMs) await sleep(o.thinkMs)
     }
   }

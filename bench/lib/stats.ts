@@ -19,6 +19,8 @@ export interface Sample {
   readonly label?: string
   /** how many times a client that honours Retry-After sent this request again */
   readonly retries?: number
+  /** the last attempt alone, when there were retries (ms counts from the first send) */
+  readonly lastAttemptMs?: number
 }
 
 export interface CellSummary {

@@ -63,7 +63,7 @@ export const EDGE_SETTINGS = {
     doc: 'default-signature placement: `probe` asks candidates for their load (no edge state: Lambda), `reported` remembers loads (long-lived edge)',
     parse: parse.oneOf('probe', 'reported'),
   }),
-  probeCandidates: setting({ env: 'CRAWLFLEET_PROBE_CANDIDATES', fallback: 4, doc: 'runners probed per default-signature request', parse: parse.int({ min: 1, max: 16 }) }),
+  probeCandidates: setting({ env: 'CRAWLFLEET_PROBE_CANDIDATES', fallback: 8, doc: 'runners probed per default-signature request', parse: parse.int({ min: 1, max: 16 }) }),
   probeTimeoutMs: setting({ env: 'CRAWLFLEET_PROBE_TIMEOUT_MS', fallback: 200, doc: 'timeout of each probe', parse: parse.int({ min: 10, max: 10_000 }) }),
   maxBodyBytes: setting({ env: 'CRAWLFLEET_MAX_BODY_BYTES', fallback: MAX_BODY_BYTES, doc: 'request body limit (413 above)', parse: parse.int({ min: 1024 }) }),
   requestDeadlineMs: setting({

@@ -51,7 +51,7 @@ describe('readEdgeConfig', () => {
     const c = readEdgeConfig({ CRAWLFLEET_DISCOVERY: 'cloudmap', CRAWLFLEET_CLOUDMAP_NAMESPACE: 'crawlfleet.internal', CRAWLFLEET_CLOUDMAP_SERVICE: 'runners', CRAWLFLEET_ECS_CLUSTER: 'c' })
     expect(c.cloudMap).toEqual({ namespace: 'crawlfleet.internal', service: 'runners', runnerPort: 11235, ttlMs: 300_000, coldWaitMs: 1_500 })
     expect(c.ecs?.cluster).toBe('c')
-    expect(c.placement).toEqual({ mode: 'probe', candidates: 4, probeTimeoutMs: 200 })
+    expect(c.placement).toEqual({ mode: 'probe', candidates: 8, probeTimeoutMs: 200 })
     expect(readEdgeConfig({ CRAWLFLEET_RUNNERS: 'http://a:1' }).placement.mode).toBe('reported')
     expect(readEdgeConfig({ CRAWLFLEET_RUNNERS: 'http://a:1', CRAWLFLEET_PLACEMENT: 'probe', CRAWLFLEET_PROBE_CANDIDATES: '3' }).placement).toMatchObject({ mode: 'probe', candidates: 3 })
     expect(() => readEdgeConfig({ CRAWLFLEET_DISCOVERY: 'cloudmap', CRAWLFLEET_CLOUDMAP_NAMESPACE: 'n' })).toThrow(/CRAWLFLEET_CLOUDMAP_SERVICE/)
