@@ -50,16 +50,21 @@ const publisher = config.cloudwatch ? (await import('./metrics/cloudwatch-publis
 publisher?.start()
 
 let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return
-    stopping = true
-    Promise.all([runner.stop(), publisher?.stop()]).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  })
+const stop = () => {
+  if (stopping) return
+  stopping = true
+  Promise.all([runner.stop(), publisher?.stop()]).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error({ err }, 'shutdown failed')
+      process.exit(1)
+    },
+  )
 }
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stop)
+// a parent that holds our IPC channel (npm start, the tests) and dies without stopping us, even by
+// SIGKILL, closes the channel: stop as on SIGTERM rather than run on as an orphan
+process.once('disconnect', () => {
+  log.warn({ event: 'runner.parent_gone' }, 'the parent process is gone: stopping')
+  stop()
+})

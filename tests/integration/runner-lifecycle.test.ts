@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
-import { processesTagged } from '../helpers/processes.ts'
+import { answersOk, isListening, spawnTsx, waitUntilReady, type Listening } from '../helpers/child-process.ts'
+import { killTagged, processesTagged } from '../helpers/processes.ts'
 import { startRunnerProcess } from '../helpers/start-runner.ts'
 
 // Admission, SIGTERM and SIGKILL with real processes. Each runner carries a tag in its
@@ -87,5 +91,31 @@ describe('runner lifecycle', () => {
       left = await processesTagged(tag)
     }
     expect(left).toEqual([])
+  })
+
+  it('a runner whose parent dies without stopping it (SIGKILL) stops itself: no runner and no Chromium left', async () => {
+    const tag = randomUUID()
+    // a temp directory of the test's own: the parent's is removed when it dies, while the runner still runs
+    const tmp = await mkdtemp(join(tmpdir(), 'crawlfleet-orphan-'))
+    try {
+      const parent = spawnTsx('tests/helpers/runner-parent.ts', { CRAWLFLEET_TEST_TAG: tag, TMPDIR: tmp, PORT: '0', CRAWLFLEET_HOST: '127.0.0.1', CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8', CRAWLFLEET_LOG_LEVEL: 'warn' })
+      const listening = await parent.message((m): m is Listening & { runnerPid: number } => isListening(m))
+      await waitUntilReady('runner', parent, answersOk(`${listening.url}/ready`), { timeoutMs: 60_000 })
+      expect((await postTo(listening.url, { url: `${site.url}/` })).status).toBe(200)
+      expect(await processesTagged(tag)).toContain(listening.runnerPid)
+      expect(await parent.stop('SIGKILL')).toBe('SIGKILL')
+      // the runner sees its IPC channel close, stops as on SIGTERM, and its browsers close with it
+      const end = Date.now() + 30_000
+      let left = await processesTagged(tag)
+      while (left.length > 0 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100))
+        left = await processesTagged(tag)
+      }
+      expect(left).toEqual([])
+      expect(parent.output()).toContain('runner.parent_gone')
+    } finally {
+      await killTagged(tag)
+      await rm(tmp, { recursive: true, force: true })
+    }
   })
 })
