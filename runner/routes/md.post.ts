@@ -25,19 +25,14 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       const page = await work.withPage((p, ms) => renderHtml(p, input, ms, { signals }))
       // and the conversion runs on a content worker: seconds of CPU for a large page, never on the event loop
       const signal = work.deadline.signal
-      const { markdown, text } =
-        input.f === 'llm'
-          ? { markdown: await llmFilter!(await offload('renderMarkdown', [page.html, page.url, 'fit'], { signal }), input.q!, page.url, signal), text: null }
-          : await offload('renderMd', [page.html, page.url, input.f, input.q], { signal })
-      return c.json({
-        url: input.url,
-        filter: input.f,
-        query: input.q ?? null,
-        cache: input.c === undefined || input.c === null ? null : String(input.c),
-        markdown,
-        text,
-        success: true as const,
-      })
+      const head = { url: input.url, filter: input.f, query: input.q ?? null, cache: input.c === undefined || input.c === null ? null : String(input.c) }
+      if (input.f === 'llm') {
+        const markdown = await llmFilter!(await offload('renderMarkdown', [page.html, page.url, 'fit'], { signal }), input.q!, page.url, signal)
+        return c.json({ ...head, markdown, text: null, success: true as const })
+      }
+      // the answer (the MdResponse shape) is serialized on the worker too: megabytes of JSON
+      const answer = await offload('mdAnswer', [head, page.html, page.url, input.f, input.q], { signal })
+      return c.body(answer, 200, { 'content-type': 'application/json' })
     },
   })
 }

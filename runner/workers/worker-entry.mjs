@@ -29,7 +29,9 @@ parentPort.on('message', async ({ id, task, args }) => {
     const { TASKS } = await loaded
     const fn = TASKS[task]
     if (typeof fn !== 'function') throw new Error(`no worker task named ${task}`)
-    parentPort.postMessage({ id, ok: true, value: await fn(...args) })
+    const value = await fn(...args)
+    // bytes (an answer serialized here) move to the loop thread without a copy
+    parentPort.postMessage({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer] : [])
   } catch (err) {
     const e = err ?? {}
     parentPort.postMessage({ id, ok: false, error: { name: e.name, message: String(e.message ?? e), code: e.code, field: e.field } })

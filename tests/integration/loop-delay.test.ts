@@ -56,19 +56,36 @@ async function maxLoopDelay(during: () => Promise<unknown>): Promise<number> {
   return loop.max / 1e6
 }
 
-async function convert(f: string, t: string): Promise<number> {
-  const startedMs = performance.now()
-  const res = await md(f, t) // resolves with the headers: rendering and conversion are done
+/**
+ * /md until its answer's headers arrive: rendering, conversion and the answer's serialization are
+ * done. The body (megabytes of JSON) is read after the measured window: parsing it is this test's
+ * own work on the shared loop, not the runner's.
+ */
+async function convert(f: string, t: string): Promise<Response> {
+  const res = await md(f, t)
   expect(res.status).toBe(200)
+  return res
+}
+
+async function expectConverted(res: Response): Promise<void> {
   const body = (await res.json()) as { markdown: string }
   expect(body.markdown.length).toBeGreaterThan(1_000_000)
-  return performance.now() - startedMs
+}
+
+/** the longest the loop waited while /md ran, ms; the answer is checked after */
+async function loopDelayOfConvert(f: string, t: string): Promise<number> {
+  let res: Response | undefined
+  const ms = await maxLoopDelay(async () => (res = await convert(f, t)))
+  await expectConverted(res!)
+  return ms
 }
 
 describe('the event loop while /md converts a 2 MB page', () => {
   it('never stalls more than 50 ms', async () => {
     // once first, so the content workers have loaded their modules and the browser is warm
-    const tookMs = await convert('raw', 'warm')
+    const startedMs = performance.now()
+    await expectConverted(await convert('raw', 'warm'))
+    const tookMs = performance.now() - startedMs
     for (const f of ['fit', 'raw']) {
       // A conversion on the loop would stall it for its whole CPU time (seconds) on every try. A
       // machine shared with other work delays any thread at random, so each try is measured next to
@@ -79,9 +96,11 @@ describe('the event loop while /md converts a 2 MB page', () => {
       const excess = () => Math.min(...tries.map((t) => t.ms - Math.max(0, t.idleMs - 5)))
       for (let i = 0; i < 5 && !(excess() < 50); i++) {
         const idleMs = await maxLoopDelay(() => new Promise((resolve) => setTimeout(resolve, tookMs)))
-        tries.push({ ms: await maxLoopDelay(() => convert(f, `${f}-${i}`)), idleMs })
+        tries.push({ ms: await loopDelayOfConvert(f, `${f}-${i}`), idleMs })
       }
-      expect(excess(), `${f}: max loop delay per try (and idle) ${tries.map((t) => `${t.ms.toFixed(1)} (${t.idleMs.toFixed(1)})`).join(', ')} ms`).toBeLessThan(50)
+      const seen = `${f}: max loop delay per try (and idle) ${tries.map((t) => `${t.ms.toFixed(1)} (${t.idleMs.toFixed(1)})`).join(', ')} ms`
+      console.log(seen)
+      expect(excess(), seen).toBeLessThan(50)
     }
   }, 240_000)
 })
