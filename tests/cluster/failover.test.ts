@@ -23,10 +23,12 @@ describe('cluster: a runner killed mid-stream', () => {
     const killAt = 9 // a pinned request: the victim is rendering it when it dies
     const results: { i: number; status: number; runner: string; pinned: boolean; startedAfterKill: boolean; answeredBeforeKill: boolean }[] = []
     let killed = false
-    // SIGKILL the moment the victim's browser asks the site for request 9's page
+    // SIGKILL the moment the victim's browser asks the site for request 9's page; a request started
+    // after this point was sent after the signal
     const kill = cluster.site.waitForRequest(`/slow?pin=${killAt}&`).then(async () => {
-      await victim.stop('SIGKILL')
+      const exited = victim.stop('SIGKILL')
       killed = true
+      await exited
     })
     let next = 0
     const worker = async () => {
@@ -51,8 +53,11 @@ describe('cluster: a runner killed mid-stream', () => {
     expect(pinnedBefore.length).toBeGreaterThan(0)
     expect(pinnedBefore.filter((r) => r.runner !== victimId)).toEqual([])
     expect(results.find((r) => r.i === killAt)!.runner).toBe(nextInOrder)
+    // how many requests started before the kill depends on how fast the machine took request 9 to
+    // the site; what matters is that later ones exist, pinned ones among them
     const later = results.filter((r) => r.startedAfterKill)
-    expect(later.length).toBeGreaterThanOrEqual(total - killAt - 3)
+    expect(later.length).toBeGreaterThanOrEqual(3)
+    expect(later.filter((r) => r.pinned).length).toBeGreaterThan(0)
     expect(later.filter((r) => r.runner === victimId)).toEqual([])
     expect(later.filter((r) => r.pinned).every((r) => r.runner === nextInOrder)).toBe(true)
   })
