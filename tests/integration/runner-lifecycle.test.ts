@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { answersOk, isListening, spawnTsx, waitUntilReady, type Listening } from '../helpers/child-process.ts'
+import { untilNoneTagged } from '../helpers/fault-tools.ts'
 import { killTagged, processesTagged } from '../helpers/processes.ts'
 import { startRunnerProcess } from '../helpers/start-runner.ts'
 
@@ -84,13 +85,7 @@ describe('runner lifecycle', () => {
     runner.child.kill('SIGKILL')
     await runner.exited()
     // Chromium talks to the runner over a pipe and exits when it closes; give it a moment to notice
-    const end = Date.now() + 10_000
-    let left = await processesTagged(tag)
-    while (left.length > 0 && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100))
-      left = await processesTagged(tag)
-    }
-    expect(left).toEqual([])
+    expect(await untilNoneTagged(tag)).toEqual([])
   })
 
   it('a runner whose parent dies without stopping it (SIGKILL) stops itself: no runner and no Chromium left', async () => {
@@ -105,13 +100,7 @@ describe('runner lifecycle', () => {
       expect(await processesTagged(tag)).toContain(listening.runnerPid)
       expect(await parent.stop('SIGKILL')).toBe('SIGKILL')
       // the runner sees its IPC channel close, stops as on SIGTERM, and its browsers close with it
-      const end = Date.now() + 30_000
-      let left = await processesTagged(tag)
-      while (left.length > 0 && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100))
-        left = await processesTagged(tag)
-      }
-      expect(left).toEqual([])
+      expect(await untilNoneTagged(tag, 30_000)).toEqual([])
       expect(parent.output()).toContain('runner.parent_gone')
     } finally {
       await killTagged(tag)
