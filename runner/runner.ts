@@ -18,7 +18,7 @@ import { BrowserCostModel } from './pool/cost-model.ts'
 import { Janitor } from './pool/janitor.ts'
 import { SlotAdapter } from './pool/slot-adapter.ts'
 import { loopDelaySampler } from './resources/loop-delay.ts'
-import { startContentWorkers, stopContentWorkers } from './workers/offload.ts'
+import { configureContentWorkers, stopContentWorkers } from './workers/offload.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
 import type { PressureSource, Limits } from './resources/types.ts'
@@ -60,8 +60,9 @@ export interface RunningRunner {
 export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promise<RunningRunner> {
   const { clock, log } = deps
   const limits = await deps.resources.limits()
-  // Markdown, extraction and schema checks: one worker thread per core of the quota, ended when idle as long as spares are
-  startContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)), { idleMs: config.spareIdleMs })
+  // Markdown, extraction and schema checks: up to one worker thread per core of the quota, started on
+  // first use and ended when idle as long as spares are
+  configureContentWorkers(Math.max(1, Math.ceil(limits.cpuCores)), { idleMs: config.spareIdleMs })
   const costModel = new BrowserCostModel(DEFAULT_PER_BROWSER_BYTES)
   const planNow = capacityPlanner(
     {

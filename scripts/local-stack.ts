@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { readEdgeConfig, readLocalStackConfig } from '../edge/config.ts'
 import { startLocalEdge, type LocalEdge } from '../edge/local-server.ts'
 import { createEdgeLogger } from '../edge/core/logger.ts'
-import { runnerNodeFlags } from '../runner/resources/node-flags.ts'
+import { RUNNER_MALLOC_ENV, runnerNodeFlags } from '../runner/resources/node-flags.ts'
 
 // `npm start`: CRAWLFLEET_RUNNER_COUNT runners (default 2) as child processes on free loopback
 // ports, then the edge on PORT (default 8080) in this process with static discovery. Ctrl-C or
@@ -51,6 +51,7 @@ async function startRunner(n: number): Promise<Runner & { readonly url: string }
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...env,
+      ...RUNNER_MALLOC_ENV,
       TMPDIR: tmp,
       PORT: '0',
       CRAWLFLEET_HOST: '127.0.0.1',

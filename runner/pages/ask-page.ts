@@ -1,7 +1,7 @@
 import type { LlmRequest } from '../contract/request-schemas.ts'
 import type { LlmClient } from '../llm/openai-client.ts'
 import type { PageWork } from '../session/page-work.ts'
-import { checkSchemaOffThread, offload } from '../workers/offload.ts'
+import { checkSchemaOffThread, offload, prestartContentWorker } from '../workers/offload.ts'
 import { renderHtml } from './html.ts'
 import { pageTimeoutMsOf } from './page-options.ts'
 
@@ -10,6 +10,7 @@ export const LLM_EXTRA_MS = 60_000
 
 /** /llm's answer: the page rendered, its main content as Markdown, the model's answer about it. */
 export async function askAboutPage(input: LlmRequest, work: PageWork, client: LlmClient) {
+  prestartContentWorker()
   const page = await work.withPage((p, ms) => renderHtml(p, input, Math.min(ms, pageTimeoutMsOf(input)), { signals: true }))
   const signal = work.deadline.signal
   // ajv and the LLM client's code load on the first /llm, not at start (README, "Memory")

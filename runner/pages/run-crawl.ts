@@ -5,6 +5,7 @@ import type { LlmClient } from '../llm/openai-client.ts'
 import { crawlPage } from './crawl-page.ts'
 import { SiteBlocks } from './site-blocks.ts'
 import { failedCrawlResult } from '../contract/crawl4ai/crawl-result.ts'
+import { prestartContentWorker } from '../workers/offload.ts'
 
 // The scraping, Markdown and extraction libraries (linkedom, turndown, htmlparser2, xpath; ajv for
 // an LLM's schema) load on the first crawl, not at start: a runner that serves only /html never pays
@@ -29,6 +30,7 @@ export async function runCrawl(input: CrawlRequest, work: PageWork, workers: num
   const pageTimeoutMs = config.page_timeout ?? DEFAULT_PAGE_TIMEOUT_MS
   // blocks a site repeats on every page of this crawl are boilerplate (this request's pages only)
   const siteBlocks = new SiteBlocks()
+  prestartContentWorker()
   const { crawlResultOf } = await crawlResults()
   let next = 0
   const worker = async () => {

@@ -3,7 +3,7 @@ import { MdRequest, MdResponse } from '../contract/request-schemas.ts'
 import { definePageRoute } from '../http/define-route.ts'
 import { renderHtml } from '../pages/html.ts'
 import { pageTimeoutMsOf } from '../pages/page-options.ts'
-import { offload } from '../workers/offload.ts'
+import { offload, prestartContentWorker } from '../workers/offload.ts'
 
 /** Keeps what `query` asks for in `markdown`; absent when no LLM is configured. */
 export type MarkdownLlmFilter = ((markdown: string, query: string, url: string, signal: AbortSignal) => Promise<string>) | undefined
@@ -20,6 +20,7 @@ export function mdRoute(llmFilter: MarkdownLlmFilter) {
       // refuse before rendering anything
       if ((input.f === 'bm25' || input.f === 'llm') && !input.q?.trim()) throw new InvalidFieldError('q', `a query is required when f is "${input.f}"`)
       if (input.f === 'llm' && !llmFilter) throw new LlmNotConfiguredError()
+      prestartContentWorker() // its start overlaps the rendering
       // the page goes back to the pool before the CPU-bound conversion starts
       const signals = input.f === 'fit' || input.f === 'llm' // what the main-content extractor reads from the rendered page
       const page = await work.withPage((p, ms) => renderHtml(p, input, ms, { signals }))

@@ -8,7 +8,7 @@ import { WorkerPool, type WorkerError } from './worker-pool.ts'
 // checks of LLM answers run here, in worker threads, never on the event loop that serves every
 // caller: a 2 MB page's Markdown takes seconds of CPU. One content pool per process sized to the
 // cores, and one schema thread of its own (a runaway pattern gets it terminated and replaced, and
-// its replacement loads only ajv). Made on first use; the runner sizes the pool at start and closes both when it stops.
+// its replacement loads only ajv). Threads start on first use; the runner sizes the pool at start and closes both when it stops.
 
 /**
  * Set (to true) by scripts/build.ts: the bundle keeps the worker entry and the task tables as files of
@@ -44,19 +44,18 @@ const schemaPool = () =>
   new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS, nice: 0 }, size: 1, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
 
 /**
- * Sizes the content pool (the runner: its CPU quota) and starts its threads now, so no request pays for
- * their start; with `idleMs`, a worker idle that long ends (each holds an isolate with the content
- * libraries, ~20–40 MB) and the next task starts one again.
+ * Sizes the content pool (the runner: its CPU quota). Threads start on first use, one more only while
+ * every one is busy, and with `idleMs`, a worker idle that long ends: each holds an isolate with the
+ * content libraries (~10–20 MB), which a runner serving only /html, /screenshot or /pdf never needs.
+ * The first content task after start or idle pays for one thread's start (see the README's Memory section).
  */
-export function startContentWorkers(size: number, o: { idleMs?: number } = {}): void {
+export function configureContentWorkers(size: number, o: { idleMs?: number } = {}): void {
   keep = o
   const n = Math.max(1, Math.round(size))
   if (content?.size !== n) {
     void content?.close()
     content = contentPool(n)
   }
-  content.warm()
-  ;(schema ??= schemaPool()).warm()
 }
 
 export async function stopContentWorkers(): Promise<void> {
@@ -71,6 +70,14 @@ interface RunOptions {
   /** the request's deadline or client: stops the task (its thread is terminated) */
   readonly signal?: AbortSignal
   readonly timeoutMs?: number
+}
+
+/**
+ * A request that will need a content worker calls this as it starts: a thread's start (~0.4 s on
+ * 2 cores: linkedom alone is ~0.2 s) then overlaps the page's rendering instead of following it.
+ */
+export function prestartContentWorker(): void {
+  ;(content ??= contentPool(availableParallelism())).prestart()
 }
 
 /** Runs a task of runner/workers/tasks.ts on a content worker. */

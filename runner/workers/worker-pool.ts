@@ -72,9 +72,9 @@ export class WorkerPool {
     return this.slots.length
   }
 
-  /** starts every worker now, so the first requests do not pay for thread start and module load */
-  warm(): void {
-    while (this.slots.length < this.o.size) this.spawn()
+  /** starts a worker if none is alive, so a task about to come finds one loaded (it ends after idleMs like any other) */
+  prestart(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn()
   }
 
   run<T>(task: string, args: readonly unknown[], o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {

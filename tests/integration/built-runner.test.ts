@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAll, ROOT } from '../../scripts/build.ts'
-import { runnerNodeFlags } from '../../runner/resources/node-flags.ts'
+import { RUNNER_MALLOC_ENV, runnerNodeFlags } from '../../runner/resources/node-flags.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { processesTagged } from '../helpers/processes.ts'
 import { startRunnerProcess } from '../helpers/start-runner.ts'
@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('the built runner (dist/runner.mjs under plain node)', () => {
   it('starts, serves a page and stops with no Chromium left', async () => {
     const tag = randomUUID()
-    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
+    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag, ...RUNNER_MALLOC_ENV }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
     try {
       const cmdline = readFileSync(`/proc/${runner.pid}/cmdline`, 'utf8').split('\0')
       expect(cmdline).toContain(runnerPath)
@@ -48,7 +48,7 @@ describe('the built runner (dist/runner.mjs under plain node)', () => {
   })
 
   it('serves /openapi.json a thousand times without growing its heap (POST /debug/gc with CRAWLFLEET_DEBUG_ENDPOINTS)', { timeout: 150_000 }, async () => {
-    const runner = await startRunnerProcess({ CRAWLFLEET_DEBUG_ENDPOINTS: 'on' }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
+    const runner = await startRunnerProcess({ CRAWLFLEET_DEBUG_ENDPOINTS: 'on', ...RUNNER_MALLOC_ENV }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
     try {
       const heapAfterGc = async () => ((await (await fetch(`${runner.url}/debug/gc`, { method: 'POST' })).json()) as { heapObjectBytes: number }).heapObjectBytes
       const documents = async (n: number) => {

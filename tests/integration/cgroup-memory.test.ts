@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAll, ROOT } from '../../scripts/build.ts'
-import { runnerNodeFlags } from '../../runner/resources/node-flags.ts'
+import { RUNNER_MALLOC_ENV, runnerNodeFlags } from '../../runner/resources/node-flags.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { createMemoryCgroup, type MemoryCgroup } from '../helpers/memory-cgroup.ts'
 import { processesTagged } from '../helpers/processes.ts'
@@ -66,7 +66,7 @@ describe('the runner in a real memory cgroup', () => {
       let runner: RunnerProcess | undefined
       try {
         runner = await startRunnerProcess(
-          { CRAWLFLEET_TEST_TAG: tag },
+          { CRAWLFLEET_TEST_TAG: tag, ...RUNNER_MALLOC_ENV },
           { argv: cgroup.wrap([process.execPath, ...runnerNodeFlags(cgroup.limitBytes), runnerPath]), readyTimeoutMs: 90_000 },
         )
         expect(cgroup.pids()).toContain(runner.pid)

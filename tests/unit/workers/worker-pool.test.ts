@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { InvalidFieldError } from '../../../runner/contract/errors.ts'
-import { checkSchemaOffThread, offload, startContentWorkers, stopContentWorkers } from '../../../runner/workers/offload.ts'
+import { checkSchemaOffThread, offload, configureContentWorkers, stopContentWorkers } from '../../../runner/workers/offload.ts'
 import { WORKER_ENTRY } from '../../../runner/workers/offload.ts'
 import { WorkerPool, WorkerTaskTimeoutError } from '../../../runner/workers/worker-pool.ts'
 
@@ -8,7 +8,7 @@ afterAll(() => stopContentWorkers())
 
 describe('content workers', { timeout: 180_000 }, () => {
   it('convert HTML to Markdown on a worker thread', async () => {
-    startContentWorkers(2)
+    configureContentWorkers(2)
     const out = await offload('renderMd', ['<html><body><h1>Title</h1><p>Some text.</p></body></html>', 'https://example.com/', 'raw', null])
     expect(out).toEqual({ markdown: '# Title\n\nSome text.', text: null })
   })
