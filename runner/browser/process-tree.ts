@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
+import { setPriority } from 'node:os'
 import { processTreeMemoryBytes } from '../resources/process-memory.ts'
 
 // Process bookkeeping from /proc, so a hung or crashed Chromium never outlives the runner.
@@ -89,6 +90,26 @@ export async function killTree(pid: number, opts: { group?: boolean; procRoot?: 
 export async function treePssBytes(pid: number, procRoot = '/proc'): Promise<number> {
   const root = procRoot.replace(/\/?proc\/?$/, '') || '/'
   return processTreeMemoryBytes(await listProcessTree(pid, procRoot), { root, readFile: (path) => readFile(path, 'utf8') })
+}
+
+/**
+ * Sets the nice value of every thread of `pid` and its descendants (Linux nice is per thread, and a
+ * process forked later inherits its forker's: renderers forked by a reniced zygote start reniced).
+ * Threads that are gone or not ours are skipped. Resolves with the number of threads changed.
+ */
+export async function reniceTree(pid: number, nice: number, procRoot = '/proc'): Promise<number> {
+  let changed = 0
+  for (const p of await listProcessTree(pid, procRoot)) {
+    for (const tid of await readdir(`${procRoot}/${p}/task`).catch(() => [] as string[])) {
+      try {
+        setPriority(Number(tid), nice)
+        changed++
+      } catch {
+        // gone since the listing, or not ours
+      }
+    }
+  }
+  return changed
 }
 
 function sendKill(pid: number): void {

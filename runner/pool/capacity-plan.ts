@@ -46,6 +46,8 @@ export interface CapacityInput {
 export interface CapacityPlan {
   /** hot + cold browsers; the permanent browser's share is taken from the budget first */
   readonly maxBrowsers: number
+  /** hot/cold launches at a time: a launch is ~0.5 s of a core, and the permanent browser's pages need the rest */
+  readonly concurrentLaunches: number
   readonly pageSlots: number
   /** hard cap on queued requests: the wait is bounded by time, this bounds memory */
   readonly maxQueued: number
@@ -72,6 +74,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   const maxQueued = settings.maxQueued ?? Math.max(pageSlots * MIN_QUEUED_PER_SLOT, Math.floor(memoryBudgetBytes / QUEUED_REQUEST_BYTES))
   return {
     maxBrowsers,
+    concurrentLaunches: Math.max(1, Math.floor(input.cpuCores / 2)),
     pageSlots,
     maxQueued,
     maxQueuedPerCaller: Math.min(maxQueued, settings.maxQueuedPerCaller ?? Math.ceil(maxQueued / 2)),

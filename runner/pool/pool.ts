@@ -10,9 +10,11 @@ import { DEFAULT_PER_BROWSER_BYTES, type CapacityPlan } from './capacity-plan.ts
 import { BrowserCostModel } from './cost-model.ts'
 import { isHigherLevel, recycleReason, type SweepPlan } from './janitor-policy.ts'
 import { planLaunchGate } from './launch-gate.ts'
+import { RelaunchBackoff } from './relaunch-backoff.ts'
+import { LaunchTurns } from './launch-turns.ts'
 import type { PoolSettings } from './pool-settings.ts'
 import { initialTier, tierAfterUse } from './tiering.ts'
-import type { BrowserHandle, BrowserView, Launcher, Lease, PoolCounters, PoolSnapshot, RetireReason } from './types.ts'
+import type { BrowserHandle, BrowserView, Launcher, Lease, PoolCounters, PoolSnapshot, RetireReason, Tier } from './types.ts'
 
 export interface AcquireRequest {
   readonly launch: LaunchOptions
@@ -59,8 +61,8 @@ export class BrowserPool<B> {
   }
   /** hot/cold launches that passed the memory gate and are not up yet */
   private launchingPooled = 0
-  private permanentFailures = 0
-  private permanentRetryAtMs = -Infinity
+  private readonly launchTurns = new LaunchTurns(() => this.o.plan().concurrentLaunches)
+  private readonly permanentBackoff: RelaunchBackoff
   private supervisor: Promise<void> | undefined
   private relaunching = false
   private lastLevel: PressureLevel = 'LOW'
@@ -74,6 +76,7 @@ export class BrowserPool<B> {
     this.s = o.settings
     this.clock = o.clock
     this.costModel = o.costModel ?? new BrowserCostModel(DEFAULT_PER_BROWSER_BYTES)
+    this.permanentBackoff = new RelaunchBackoff(o.clock, o.settings.relaunchBackoffMs)
   }
 
   /** Launches the permanent browser; rejects if it cannot be launched. */
@@ -191,16 +194,24 @@ export class BrowserPool<B> {
 
   private async launchNew(req: AcquireRequest): Promise<BrowserRecord<B>> {
     const tier = initialTier(req.signature)
-    if (tier !== 'permanent') await this.passLaunchGate()
-    else if (this.clock.now() < this.permanentRetryAtMs) throw new BrowserCrashedError('the default browser is down and being relaunched')
+    if (tier === 'permanent') return this.launchAs(req, tier)
+    return this.launchTurns.inTurn(async () => {
+      if (this.draining) throw new DrainingError()
+      await this.passLaunchGate() // on this launch's turn: the gate sees what the launches before it use
+      return this.launchAs(req, tier)
+    })
+  }
+
+  private async launchAs(req: AcquireRequest, tier: Tier): Promise<BrowserRecord<B>> {
+    if (tier === 'permanent' && this.permanentBackoff.remainingMs() > 0) throw new BrowserCrashedError('the default browser is down and being relaunched')
     const startedMs = this.clock.now()
     let handle: BrowserHandle<B>
     try {
-      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal)
+      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal, { background: tier !== 'permanent' })
     } catch (err) {
       if (this.draining) throw new DrainingError()
       this.counters.launchFailures++
-      if (tier === 'permanent') this.backOffPermanent()
+      if (tier === 'permanent') this.permanentBackoff.failed()
       this.log('browser.launch_failed', { signature: req.signature, tier, error: String(err) })
       throw new BrowserCrashedError('the browser could not be launched', { cause: err })
     } finally {
@@ -211,7 +222,7 @@ export class BrowserPool<B> {
       throw new DrainingError()
     }
     this.counters.launches++
-    if (tier === 'permanent') [this.permanentFailures, this.permanentRetryAtMs] = [0, -Infinity]
+    if (tier === 'permanent') this.permanentBackoff.succeeded()
     const rec = new BrowserRecord(`b${++this.nextId}`, req.signature, req.launch, tier, handle, this.clock.now())
     handle.onDisconnected(() => this.onDisconnected(rec))
     this.records.set(rec.id, rec)
@@ -289,7 +300,7 @@ export class BrowserPool<B> {
     if (rec.tier !== 'permanent') return this.retire(rec, reason)
     // the permanent stays active until its replacement is up; launchNew retires it then
     rec.pendingRetireReason = reason
-    if (this.draining || this.inflight.has(rec.signature) || this.clock.now() < this.permanentRetryAtMs) return
+    if (this.draining || this.inflight.has(rec.signature) || this.permanentBackoff.remainingMs() > 0) return
     void this.launchFor(DEFAULT_REQUEST).catch(() => undefined) // counted and logged in launchNew; retried on the next trigger
   }
 
@@ -329,7 +340,7 @@ export class BrowserPool<B> {
     this.relaunching = true
     try {
       while (!this.draining && !this.isPermanentUp()) {
-        const waitMs = this.permanentRetryAtMs - this.clock.now()
+        const waitMs = this.permanentBackoff.remainingMs()
         if (waitMs > 0) await this.clock.sleep(waitMs, this.shutdown.signal).catch(() => undefined)
         if (this.draining) break
         await this.launchFor(DEFAULT_REQUEST).catch(() => undefined) // a failure sets the next backoff
@@ -337,12 +348,6 @@ export class BrowserPool<B> {
     } finally {
       this.relaunching = false
     }
-  }
-
-  private backOffPermanent(): void {
-    this.permanentFailures++
-    const { initial, max } = this.s.relaunchBackoffMs
-    this.permanentRetryAtMs = this.clock.now() + Math.min(max, initial * 2 ** (this.permanentFailures - 1))
   }
 
   private async measure(rec: BrowserRecord<B>): Promise<void> {

@@ -2,7 +2,7 @@ import { launchOptionsFrom, signatureOf, type LaunchOptions } from '../../runner
 import type { CapacityPlan } from '../../runner/pool/capacity-plan.ts'
 import { BrowserPool, type AcquireRequest } from '../../runner/pool/pool.ts'
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../../runner/pool/pool-settings.ts'
-import type { BrowserHandle, Launcher } from '../../runner/pool/types.ts'
+import type { BrowserHandle, Launcher, LaunchPriority } from '../../runner/pool/types.ts'
 import type { PressureSource, ResourceSample } from '../../runner/resources/types.ts'
 import type { Clock } from '../../runner/util/clock.ts'
 import { deferred, FakeClock, type Deferred } from './fake-clock.ts'
@@ -76,6 +76,7 @@ export class PendingLaunch {
     readonly options: LaunchOptions,
     readonly signal: AbortSignal,
     private readonly make: () => FakeHandle,
+    readonly priority: LaunchPriority = {},
   ) {}
 
   get promise(): Promise<FakeHandle> {
@@ -112,9 +113,9 @@ export class FakeLauncher implements Launcher<FakeBrowser> {
     return this.launches.flatMap((l) => (l.handle ? [l.handle] : []))
   }
 
-  launch(options: LaunchOptions, signal: AbortSignal): Promise<FakeHandle> {
+  launch(options: LaunchOptions, signal: AbortSignal, priority?: LaunchPriority): Promise<FakeHandle> {
     const n = ++this.count
-    const pending = new PendingLaunch(options, signal, () => new FakeHandle({ n, options }, 10_000 + n))
+    const pending = new PendingLaunch(options, signal, () => new FakeHandle({ n, options }, 10_000 + n), priority)
     this.launches.push(pending)
     const mode = this.script.shift() ?? this.mode
     if (mode === 'ok') pending.succeed()
@@ -160,7 +161,7 @@ export function fakePool(settings: Partial<PoolSettings> = {}, plan: Partial<Cap
   const pressure = new FakePressure(clock)
   const events: { event: string; fields: object }[] = []
   const currentPlan: { -readonly [K in keyof CapacityPlan]: CapacityPlan[K] } = {
-    maxBrowsers: 8, pageSlots: 4, maxQueued: 64, maxQueuedPerCaller: 32, queueWaitMs: 10_000,
+    maxBrowsers: 8, concurrentLaunches: 8, pageSlots: 4, maxQueued: 64, maxQueuedPerCaller: 32, queueWaitMs: 10_000,
     memoryBudgetBytes: 3840 * MB, perBrowserBytes: 100 * MB, perPageBytes: 17 * MB, ...plan,
   }
   const pool = new BrowserPool<FakeBrowser>({

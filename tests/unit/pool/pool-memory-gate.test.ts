@@ -107,7 +107,7 @@ describe('BrowserPool: memory gate', () => {
     const costChanges: number[] = []
     const pool = new BrowserPool<FakeBrowser>({
       launcher, clock, pressure: new FakePressure(clock), settings: DEFAULT_POOL_SETTINGS, costModel,
-      plan: () => ({ maxBrowsers: 4, pageSlots: 1, maxQueued: 1, maxQueuedPerCaller: 1, queueWaitMs: 1, memoryBudgetBytes: 1, perBrowserBytes: costModel.estimateBytes(), perPageBytes: 1 }),
+      plan: () => ({ maxBrowsers: 4, concurrentLaunches: 4, pageSlots: 1, maxQueued: 1, maxQueuedPerCaller: 1, queueWaitMs: 1, memoryBudgetBytes: 1, perBrowserBytes: costModel.estimateBytes(), perPageBytes: 1 }),
       onCostChange: (bytes) => costChanges.push(bytes),
       measureBrowserBytes: (h: BrowserHandle<FakeBrowser>) => {
         measuredPids.push(h.pid)
