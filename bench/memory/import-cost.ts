@@ -24,22 +24,31 @@ const b = settle()
 process.stdout.write(JSON.stringify({ rss: b.rss - a.rss, heap: b.heapUsed - a.heapUsed }))
 `
 
-async function costOf(library: string): Promise<{ rss: number; heap: number }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=2', '--input-type=module', '-e', PROBE, library], { cwd: ROOT })
+async function costOf(library: string, env: Record<string, string> = {}): Promise<{ rss: number; heap: number }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=2', '--input-type=module', '-e', PROBE, library], { cwd: ROOT, env: { ...process.env, ...env } })
   return JSON.parse(stdout) as { rss: number; heap: number }
 }
 
-/** The median of `runs` fresh processes per library. */
-export async function importCosts(runs = 3): Promise<ImportCost[]> {
-  const mb = (n: number) => Math.round((n / 1024 ** 2) * 10) / 10
+const mb = (n: number) => Math.round((n / 1024 ** 2) * 10) / 10
+
+/** The median of `runs` fresh processes importing `library`, with `env` added to theirs. */
+async function medianCost(library: string, runs: number, env: Record<string, string> = {}): Promise<{ rssMb: number; heapMb: number }> {
+  const samples: { rss: number; heap: number }[] = []
+  for (let i = 0; i < runs; i++) samples.push(await costOf(library, env))
+  const mid = (f: (s: { rss: number; heap: number }) => number) => samples.map(f).sort((x, y) => x - y)[Math.floor(runs / 2)]!
+  return { rssMb: mb(mid((s) => s.rss)), heapMb: mb(mid((s) => s.heap)) }
+}
+
+/** The median of `runs` fresh processes per library, each with `env` (the runner's malloc settings). */
+export async function importCosts(env: Record<string, string>, runs = 3): Promise<ImportCost[]> {
   const out: ImportCost[] = []
   for (const [loaded, libs] of [['at start', AT_START], ['on first use', ON_FIRST_USE]] as const) {
-    for (const library of libs) {
-      const samples: { rss: number; heap: number }[] = []
-      for (let i = 0; i < runs; i++) samples.push(await costOf(library))
-      const mid = (f: (s: { rss: number; heap: number }) => number) => samples.map(f).sort((x, y) => x - y)[Math.floor(runs / 2)]!
-      out.push({ library, loaded, rssMb: mb(mid((s) => s.rss)), heapMb: mb(mid((s) => s.heap)) })
-    }
+    for (const library of libs) out.push({ library, loaded, ...(await medianCost(library, runs, env)) })
   }
   return out
+}
+
+/** What `env` changes in the RSS that importing `library` leaves (freed memory glibc keeps or gives back). */
+export async function envEffect(library: string, env: Record<string, string>, runs = 3): Promise<{ library: string; env: Record<string, string>; withoutRssMb: number; withRssMb: number }> {
+  return { library, env, withoutRssMb: (await medianCost(library, runs)).rssMb, withRssMb: (await medianCost(library, runs, env)).rssMb }
 }

@@ -65,5 +65,10 @@ export async function load(url: string, total: number, concurrency: number, body
   return out
 }
 
+/** `total` POST /md requests one after another (each starts or reuses a content worker). */
+export async function loadMd(url: string, total: number, body: object): Promise<void> {
+  for (let i = 0; i < total; i++) await (await fetch(`${url}/md`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).arrayBuffer()
+}
+
 export const p99 = (t: readonly Timed[]) => r1(quantile(t.filter((x) => x.status === 200).map((x) => x.ms), 0.99))
 export const statuses = (t: readonly Timed[]) => t.reduce<Record<string, number>>((m, x) => ({ ...m, [x.status]: (m[x.status] ?? 0) + 1 }), {})
