@@ -71,7 +71,31 @@ describe('on real processes', () => {
       await killTree(sh.pid as number)
     }
   })
+
+  it("sets the nice of a detached tree's own scheduling group where the kernel has one, and never of ours", async () => {
+    const ownBefore = readAutogroup('self')
+    // detached: a session of its own, as Playwright spawns Chromium
+    const sh = spawn('sh', ['-c', 'sleep 30 & echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true })
+    try {
+      await once(sh.stdout, 'data')
+      const shPid = sh.pid as number
+      await reniceTree(shPid, 5)
+      expect(readAutogroup('self')).toEqual(ownBefore)
+      // without autogroup (CONFIG_SCHED_AUTOGROUP off) there is no file, and thread nice is all there is
+      if (ownBefore !== undefined) expect(readAutogroup(String(shPid))).toMatch(/ nice 5$/)
+    } finally {
+      await killTree(sh.pid as number, { group: true })
+    }
+  })
 })
+
+function readAutogroup(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
 
 function isDoomed(pid: number): boolean {
   try {
