@@ -3,11 +3,11 @@ import { chromium, type Browser } from 'playwright-core'
 import type { LaunchOptions } from '../contract/signature.ts'
 import { closeOrKill } from '../pool/browser-record.ts'
 import { CLOSE_GRACE_MS } from '../pool/pool-settings.ts'
-import type { BrowserHandle, Launcher, LaunchPriority } from '../pool/types.ts'
+import type { BrowserHandle, Launcher } from '../pool/types.ts'
 import { systemClock } from '../util/clock.ts'
 import { abortable, withDeadline } from '../util/with-deadline.ts'
 import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, LOCKED_FLAG_PREFIXES, PLAYWRIGHT_DISABLE_FEATURES_ARG } from './chromium-flags.ts'
-import { findPidByArg, killTree, readCommandLine, readProcStat, reniceTree } from './process-tree.ts'
+import { findPidByArg, killTree, readCommandLine, readProcStat } from './process-tree.ts'
 
 // The only file of the pool that knows Playwright.
 
@@ -28,13 +28,6 @@ export interface PlaywrightLauncherOptions {
 
 export type SandboxMode = 'auto' | 'on' | 'off'
 
-/**
- * The nice value of a hot or cold browser's processes. On a busy CPU the permanent browser (the
- * default launch options: most of the traffic) goes first; a flood of launch variants cannot push
- * default requests past their deadlines (README, "Memory": the cgroup flood).
- */
-export const BACKGROUND_BROWSER_NICE = 10
-
 /** a headless shell launches in ~0.1–0.3 s; this only catches a Chromium that never comes up */
 export const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000
 /** how long killTree waits for a SIGKILLed browser to be reaped */
@@ -49,7 +42,7 @@ export interface PlaywrightHandle extends BrowserHandle<Browser> {
 }
 
 export interface PlaywrightLauncher extends Launcher<Browser> {
-  launch(options: LaunchOptions, signal: AbortSignal, priority?: LaunchPriority): Promise<PlaywrightHandle>
+  launch(options: LaunchOptions, signal: AbortSignal): Promise<PlaywrightHandle>
 }
 
 export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): PlaywrightLauncher {
@@ -59,7 +52,7 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
   const mode = o.sandbox ?? 'auto'
   let sandbox = mode === 'on' || (mode === 'auto' && !o.runningAsRoot)
 
-  async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean, priority: LaunchPriority): Promise<PlaywrightHandle> {
+  async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean): Promise<PlaywrightHandle> {
     signal.throwIfAborted()
     const locked = options.args.find((a) => LOCKED_FLAG_PREFIXES.some((p) => a.startsWith(p)))
     if (locked) throw new Error(`the launch flag ${locked} is the service's own`)
@@ -99,20 +92,18 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       throw signal.reason
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
-    // its zygote is up by now, so every renderer it forks later starts at this priority too
-    if (priority.background && handle.pid !== undefined) await reniceTree(handle.pid, BACKGROUND_BROWSER_NICE)
     return handle
   }
 
   return {
-    async launch(options, signal, priority = {}) {
+    async launch(options, signal) {
       try {
-        return await launchOnce(options, signal, sandbox, priority)
+        return await launchOnce(options, signal, sandbox)
       } catch (err) {
         if (!sandbox || mode !== 'auto' || signal.aborted || !isSandboxFailure(err)) throw err
         sandbox = false
         log('chromium.sandbox_unavailable', { reason: firstLine(err) })
-        return launchOnce(options, signal, false, priority)
+        return launchOnce(options, signal, false)
       }
     },
   }

@@ -207,7 +207,7 @@ export class BrowserPool<B> {
     const startedMs = this.clock.now()
     let handle: BrowserHandle<B>
     try {
-      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal, { background: tier !== 'permanent' })
+      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal)
     } catch (err) {
       if (this.draining) throw new DrainingError()
       this.counters.launchFailures++

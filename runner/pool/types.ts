@@ -21,13 +21,8 @@ export interface BrowserHandle<B = unknown> {
   killTree(): Promise<void>
 }
 
-export interface LaunchPriority {
-  /** a hot/cold browser: its processes run at a lower CPU priority than the permanent browser's */
-  readonly background?: boolean
-}
-
 export interface Launcher<B = unknown> {
-  launch(options: LaunchOptions, signal: AbortSignal, priority?: LaunchPriority): Promise<BrowserHandle<B>>
+  launch(options: LaunchOptions, signal: AbortSignal): Promise<BrowserHandle<B>>
 }
 
 /** A claim on one browser for one request. release() is idempotent. */

@@ -2,7 +2,7 @@ import { launchOptionsFrom, signatureOf, type LaunchOptions } from '../../runner
 import type { CapacityPlan } from '../../runner/pool/capacity-plan.ts'
 import { BrowserPool, type AcquireRequest } from '../../runner/pool/pool.ts'
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../../runner/pool/pool-settings.ts'
-import type { BrowserHandle, Launcher, LaunchPriority } from '../../runner/pool/types.ts'
+import type { BrowserHandle, Launcher } from '../../runner/pool/types.ts'
 import type { PressureSource, ResourceSample } from '../../runner/resources/types.ts'
 import type { Clock } from '../../runner/util/clock.ts'
 import { deferred, FakeClock, type Deferred } from './fake-clock.ts'
@@ -76,7 +76,6 @@ export class PendingLaunch {
     readonly options: LaunchOptions,
     readonly signal: AbortSignal,
     private readonly make: () => FakeHandle,
-    readonly priority: LaunchPriority = {},
   ) {}
 
   get promise(): Promise<FakeHandle> {
@@ -113,9 +112,9 @@ export class FakeLauncher implements Launcher<FakeBrowser> {
     return this.launches.flatMap((l) => (l.handle ? [l.handle] : []))
   }
 
-  launch(options: LaunchOptions, signal: AbortSignal, priority?: LaunchPriority): Promise<FakeHandle> {
+  launch(options: LaunchOptions, signal: AbortSignal): Promise<FakeHandle> {
     const n = ++this.count
-    const pending = new PendingLaunch(options, signal, () => new FakeHandle({ n, options }, 10_000 + n), priority)
+    const pending = new PendingLaunch(options, signal, () => new FakeHandle({ n, options }, 10_000 + n))
     this.launches.push(pending)
     const mode = this.script.shift() ?? this.mode
     if (mode === 'ok') pending.succeed()

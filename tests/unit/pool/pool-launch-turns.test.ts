@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SIGNATURE } from '../../../runner/contract/signature.ts'
+import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE } from '../../../runner/contract/signature.ts'
 import { flushPromises } from '../../helpers/fake-clock.ts'
 import { fakePool, requestWith } from '../../helpers/fake-launcher.ts'
 
 const signal = () => new AbortController().signal
 const [A, B, C] = ['--mute-audio', '--hide-scrollbars', '--disable-breakpad'].map((f) => requestWith(f))
 
-describe('BrowserPool: launch turns and priority', () => {
+describe('BrowserPool: launch turns', () => {
   it('launches hot/cold browsers plan().concurrentLaunches at a time, in the order they were asked for', async () => {
     const { pool, launcher } = fakePool({}, { concurrentLaunches: 1 })
     await pool.start()
@@ -27,14 +27,14 @@ describe('BrowserPool: launch turns and priority', () => {
     expect(launcher.launches[3]!.options).toEqual(C.launch)
   })
 
-  it('never makes the permanent browser wait for a turn, and launches it at full priority, the others in the background', async () => {
+  it('never makes the permanent browser wait for a turn', async () => {
     const { pool, launcher } = fakePool({}, { concurrentLaunches: 1 })
     launcher.mode = 'manual'
     const hot = pool.acquire(A, signal()) // holds the only turn
     await launcher.whenLaunched(1)
     const started = pool.start()
-    await launcher.whenLaunched(2)
-    expect(launcher.launches.map((l) => l.priority.background)).toEqual([true, false])
+    await launcher.whenLaunched(2) // while the hot launch still holds the only turn
+    expect(launcher.launches[1]!.options).toEqual(DEFAULT_LAUNCH)
     launcher.launches[1]!.succeed()
     await started
     expect(pool.isPermanentUp()).toBe(true)
