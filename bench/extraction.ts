@@ -24,7 +24,7 @@ import { postJson } from './lib/http.ts'
 import { describeMachine } from './lib/machine.ts'
 import { readParams, type Args } from './lib/params.ts'
 import { machineLine, progress, publish, table } from './lib/report.ts'
-import { median, quantile, round } from './lib/stats.ts'
+import { mean, median, quantile, round } from './lib/stats.ts'
 import { prng } from './lib/zipf.ts'
 
 export const DEFAULTS = {
@@ -118,10 +118,12 @@ export async function extraction(args: Args): Promise<void> {
       // the first answer of each endpoint is the one scored; every answer's time counts
       const got: Partial<Record<'md' | 'html', Call>> = {}
       const times: Record<'md' | 'html', number[]> = { md: [], html: [] }
+      let allServed = true
       for (const e of order) {
         const answer = await call(e, url)
         got[e] ??= answer
-        if (answer.status === 200) times[e].push(answer.ms)
+        times[e].push(answer.ms)
+        allServed &&= answer.status === 200
       }
       const md = got.md!
       const truthUrl = truth[id]!.url
@@ -138,8 +140,7 @@ export async function extraction(args: Args): Promise<void> {
       const t1 = performance.now()
       put('crawlfleet_no_signals', rendered ? fitContent(rendered, url).text : '')
       if (rendered) fitMs.push(performance.now() - t1)
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-      if (html && times.md.length === order.filter((e) => e === 'md').length && times.html.length === times.md.length) pairs.push({ id, md: mean(times.md), html: mean(times.html) })
+      if (html && allServed) pairs.push({ id, md: mean(times.md), html: mean(times.html) })
       if (++done % 20 === 0) progress(`${done}/${ids.length} pages, ${failures.length} failed requests`)
     }
     const worker = async () => {

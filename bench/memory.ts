@@ -12,7 +12,7 @@ import { readParams, type Args } from './lib/params.ts'
 import { machineLine, progress, publish, table } from './lib/report.ts'
 import { median } from './lib/stats.ts'
 import { envEffect, importCosts } from './memory/import-cost.ts'
-import { footprint, load, loadMd, p99, slopeWithCi, statuses, type Footprint } from './memory/runner-memory.ts'
+import { footprint, load, p99, slopeWithCi, statuses, type Footprint } from './memory/runner-memory.ts'
 
 // Issue 12's memory benchmark (`npm run bench -- memory`): the built runner under plain node, as
 // production runs it. Library costs; idle footprint; leak waves with a full GC before each reading
@@ -22,6 +22,8 @@ import { footprint, load, loadMd, p99, slopeWithCi, statuses, type Footprint } f
 
 /** the issue asks for 10 waves of 500; on a shared 2-core machine 100 a wave keeps the run near 10 minutes. heapDiff: 0 skips the snapshots (a snapshot of a loaded runner can take minutes) */
 export const DEFAULTS = { waves: 10, waveSize: 100, concurrency: 4, ttlSec: 15, janitorSec: 3, warmup: 100, limitMiB: 1536, heapDiff: 1, floods: 3 }
+/** the i-th of 24 launch variants of `page`: a browser of its own each (a --lang= flag is a launch signature) */
+const langVariant = (page: { url: string }) => (i: number) => ({ ...page, browser_config: { extra_args: [`--lang=${LANGS[i % LANGS.length]}`] } })
 const LANGS = ['en', 'fr', 'de', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'fi', 'pl', 'cs', 'sk', 'hu', 'ro', 'bg', 'el', 'tr', 'ru', 'uk', 'ja', 'ko', 'zh', 'ar']
 
 export async function memory(args: Args): Promise<void> {
@@ -46,7 +48,7 @@ export async function memory(args: Args): Promise<void> {
   try {
     progress('library import costs')
     const libraries = await importCosts(RUNNER_MALLOC_ENV)
-    const malloc = await envEffect('playwright-core', RUNNER_MALLOC_ENV)
+    const malloc = await envEffect(libraries.find((l) => l.library === 'playwright-core')!, RUNNER_MALLOC_ENV)
     progress(`malloc settings ${JSON.stringify(malloc)}`)
 
     runner = await startRunnerProcess(env, { argv: argv(4 * 1024 ** 3) })
@@ -68,12 +70,12 @@ export async function memory(args: Args): Promise<void> {
 
     // a content worker starts on the first /md and ends after CRAWLFLEET_SPARE_IDLE_SEC idle: its share, apart (after the
     // leak waves, which it would otherwise leave part-way through and bias their slope down)
-    await loadMd(runner.url, 10, page)
+    await load(runner.url, 10, 1, () => page, '/md')
     const withContentWorker = await footprint(runner)
     progress(`after 10 /md ${JSON.stringify(withContentWorker)}`)
 
     progress('recovery: 24 launch variants, then idle past the TTLs')
-    await load(runner.url, 48, 6, (i) => ({ ...page, browser_config: { extra_args: [`--lang=${LANGS[i % LANGS.length]}`] } }))
+    await load(runner.url, 48, 6, langVariant(page))
     const busy = await footprint(runner)
     const waitStart = Date.now()
     for (;;) {
@@ -196,7 +198,7 @@ async function floodOnce(name: string, limitMiB: number, env: Record<string, str
     const quiet = await load(runner.url, 200, 2, () => page)
     const during: Awaited<ReturnType<typeof load>> = []
     let flooding = true
-    const variants = load(runner.url, 48, 12, (i) => ({ ...page, browser_config: { extra_args: [`--lang=${LANGS[i % LANGS.length]}`] } })).finally(() => (flooding = false))
+    const variants = load(runner.url, 48, 12, langVariant(page)).finally(() => (flooding = false))
     const defaults = (async () => {
       while (flooding) during.push(...(await load(runner!.url, 2, 2, () => page)))
     })()

@@ -10,6 +10,7 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 export const median = (values: readonly number[]): number => quantile(values, 0.5)
+export const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length
 
 export interface Sample {
   /** HTTP status, or 0 for a transport failure (refused, reset, client timeout) */

@@ -48,7 +48,7 @@ export async function importCosts(env: Record<string, string>, runs = 3): Promis
   return out
 }
 
-/** What `env` changes in the RSS that importing `library` leaves (freed memory glibc keeps or gives back). */
-export async function envEffect(library: string, env: Record<string, string>, runs = 3): Promise<{ library: string; env: Record<string, string>; withoutRssMb: number; withRssMb: number }> {
-  return { library, env, withoutRssMb: (await medianCost(library, runs)).rssMb, withRssMb: (await medianCost(library, runs, env)).rssMb }
+/** What `env` changed in `measured` (an importCosts row, measured with it): the same import without it (freed memory glibc keeps or gives back). */
+export async function envEffect(measured: ImportCost, env: Record<string, string>, runs = 3): Promise<{ library: string; env: Record<string, string>; withoutRssMb: number; withRssMb: number }> {
+  return { library: measured.library, env, withoutRssMb: (await medianCost(measured.library, runs)).rssMb, withRssMb: measured.rssMb }
 }

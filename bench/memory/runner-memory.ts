@@ -49,25 +49,20 @@ export interface Timed {
   readonly ms: number
 }
 
-/** `total` POST /html requests, `concurrency` at a time; `body(i)` makes each one's body. */
-export async function load(url: string, total: number, concurrency: number, body: (i: number) => object): Promise<Timed[]> {
+/** `total` POST requests to `path` (/html unless said), `concurrency` at a time; `body(i)` makes each one's body. */
+export async function load(url: string, total: number, concurrency: number, body: (i: number) => object, path = '/html'): Promise<Timed[]> {
   const out: Timed[] = []
   let next = 0
   const worker = async () => {
     for (let i = next++; i < total; i = next++) {
       const t0 = performance.now()
-      const res = await fetch(`${url}/html`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(i)) }).catch(() => null)
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(i)) }).catch(() => null)
       await res?.arrayBuffer()
       out.push({ status: res?.status ?? 0, ms: performance.now() - t0 })
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   return out
-}
-
-/** `total` POST /md requests one after another (each starts or reuses a content worker). */
-export async function loadMd(url: string, total: number, body: object): Promise<void> {
-  for (let i = 0; i < total; i++) await (await fetch(`${url}/md`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).arrayBuffer()
 }
 
 export const p99 = (t: readonly Timed[]) => r1(quantile(t.filter((x) => x.status === 200).map((x) => x.ms), 0.99))

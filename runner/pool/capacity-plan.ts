@@ -46,7 +46,7 @@ export interface CapacityInput {
 export interface CapacityPlan {
   /** hot + cold browsers; the permanent browser's share is taken from the budget first */
   readonly maxBrowsers: number
-  /** hot/cold launches at a time: a launch is ~0.5 s of a core, and the permanent browser's pages need the rest */
+  /** hot/cold launches at a time (one per two cores): each passes the memory gate on its turn, and the permanent browser's pages keep the rest of the CPU */
   readonly concurrentLaunches: number
   readonly pageSlots: number
   /** hard cap on queued requests: the wait is bounded by time, this bounds memory */

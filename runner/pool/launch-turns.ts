@@ -1,6 +1,7 @@
-// Hot and cold launches take turns: a Chromium launch is ~0.5 s of a core, and the permanent
-// browser's pages need the rest of the CPU, so only `limit()` of them run at once (the plan's
-// concurrentLaunches, read at each take: the plan can change). First come, first served.
+// Hot and cold launches take turns: only `limit()` of them run at once (the plan's
+// concurrentLaunches, read at each take: the plan can change), first come, first served, so each
+// one's memory gate sees what the launches before it use and a flood of variants neither
+// overshoots memory nor takes the permanent browser's CPU.
 
 export class LaunchTurns {
   private taken = 0

@@ -26,7 +26,7 @@ export function runnerNodeFlags(memoryLimitBytes: number | undefined): string[] 
  * glibc malloc settings for the runner's environment, read once at process start (so whoever spawns
  * the runner sets them, as with the flags above). A fixed trim threshold stops glibc from raising its
  * mmap and trim thresholds each time a large block is freed: loading Playwright's 7 MB of bundles
- * does that, and ~30 MB of freed memory then stays resident for the life of the process. Two arenas
+ * does that, and ~26 MB of freed memory then stays resident for the life of the process. Two arenas
  * instead of 8 a core for the worker threads. Measured: README, "Memory".
  */
 export const RUNNER_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' }

@@ -46,7 +46,7 @@ const schemaPool = () =>
 /**
  * Sizes the content pool (the runner: its CPU quota). Threads start on first use, one more only while
  * every one is busy, and with `idleMs`, a worker idle that long ends: each holds an isolate with the
- * content libraries (~10–20 MB), which a runner serving only /html, /screenshot or /pdf never needs.
+ * content libraries (~34 MB of PSS measured), which a runner serving only /html, /screenshot or /pdf never needs.
  * The first content task after start or idle pays for one thread's start (see the README's Memory section).
  */
 export function configureContentWorkers(size: number, o: { idleMs?: number } = {}): void {
@@ -77,13 +77,16 @@ interface RunOptions {
  * 2 cores: linkedom alone is ~0.2 s) then overlaps the page's rendering instead of following it.
  */
 export function prestartContentWorker(): void {
-  ;(content ??= contentPool(availableParallelism())).prestart()
+  contentWorkers().prestart()
 }
 
 /** Runs a task of runner/workers/tasks.ts on a content worker. */
 export function offload<K extends keyof Tasks>(task: K, args: Args<Tasks, K>, o: RunOptions = {}): Promise<Result<Tasks, K>> {
-  return (content ??= contentPool(availableParallelism())).run(task, args, o)
+  return contentWorkers().run(task, args, o)
 }
+
+/** the pool configureContentWorkers sized, or one per core when nobody did (tests) */
+const contentWorkers = () => (content ??= contentPool(availableParallelism()))
 
 /** Checks `data` against a caller's JSON schema on the schema worker, SCHEMA_CHECK_TIMEOUT_MS at most by default. */
 export function checkSchemaOffThread(schemaJson: Record<string, unknown>, data: unknown, o: RunOptions = {}): ReturnType<SchemaTasks['checkSchema']> extends infer R ? Promise<R> : never {
