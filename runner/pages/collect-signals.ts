@@ -84,8 +84,34 @@ function markInPage(o: InPageOptions): SignalStats {
   return { elements, boxes, hidden, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }
 }
 
+/**
+ * Runs in the page: removes what the extractor drops whatever it holds (scripts, style sheets,
+ * noscript, templates, inline SVG, comments), which is 40–60 % of a news page's serialized bytes.
+ * For a page that is read once more and then closed: its styles are gone after this.
+ */
+function stripForExtractorInPage(): void {
+  for (const el of Array.from(document.querySelectorAll('script, style, noscript, template, svg'))) el.remove()
+  const comments: Node[] = []
+  const walker = document.createTreeWalker(document.documentElement ?? document, NodeFilter.SHOW_COMMENT)
+  while (walker.nextNode()) comments.push(walker.currentNode)
+  for (const c of comments) c.parentNode?.removeChild(c)
+}
+
 // tsx (esbuild keepNames) wraps inner functions in __name(); the page has no such helper
-const SCRIPT = (o: InPageOptions) => `(() => { const __name = (f) => f; return (${markInPage.toString()})(${JSON.stringify(o)}) })()`
+const NO_NAME = 'const __name = (f) => f;'
+const markCall = (o: InPageOptions) => `(${markInPage.toString()})(${JSON.stringify(o)})`
+const SCRIPT = (o: InPageOptions) => `(() => { ${NO_NAME} return ${markCall(o)} })()`
+const inPageOptions = (maxElements: number): InPageOptions => ({ page: PAGE_ATTR, hidden: HIDDEN_ATTR, box: BOX_ATTR, maxElements })
+
+/**
+ * The page script that readies a page read only by the main-content extractor (/md fit, /llm):
+ * the signal pass, then what the extractor drops removed. It runs in the same evaluate that
+ * serializes the page (settledContent's `prepare`), so it costs no round trip of its own and a
+ * document that replaced the first is marked too. A pass that throws leaves the page as it is.
+ */
+export function extractorPreparation(maxElements = DEFAULT_MAX_SIGNAL_ELEMENTS): string {
+  return `${NO_NAME} try { ${markCall(inPageOptions(maxElements))}; (${stripForExtractorInPage.toString()})() } catch {}`
+}
 
 /**
  * Marks the page for the extractor. Best effort: a page that navigates away or throws in the
@@ -94,7 +120,7 @@ const SCRIPT = (o: InPageOptions) => `(() => { const __name = (f) => f; return (
  */
 export async function collectSignals(page: Page, maxElements = DEFAULT_MAX_SIGNAL_ELEMENTS): Promise<SignalStats | null> {
   try {
-    return (await page.evaluate(SCRIPT({ page: PAGE_ATTR, hidden: HIDDEN_ATTR, box: BOX_ATTR, maxElements }))) as SignalStats
+    return (await page.evaluate(SCRIPT(inPageOptions(maxElements)))) as SignalStats
   } catch {
     return null
   }

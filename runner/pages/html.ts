@@ -1,13 +1,16 @@
 import type { Page } from 'playwright-core'
 import type { HtmlRequest } from '../contract/request-schemas.ts'
-import { collectSignals } from './collect-signals.ts'
+import { extractorPreparation } from './collect-signals.ts'
 import { navigate } from './navigate.ts'
 import { navigateOptionsOf } from './page-options.ts'
 import { settledContent } from './page-content.ts'
 
-/** `signals`: mark the page for the main-content extractor first (the HTML then carries them) */
+/**
+ * `signals`: the page is read only by the main-content extractor: marked with the rendered-page
+ * signals and stripped of what the extractor drops, in the evaluate that serializes it
+ */
 export async function renderHtml(page: Page, input: HtmlRequest, timeoutMs: number, o: { signals?: boolean } = {}) {
   const nav = await navigate(page, input.url, navigateOptionsOf(input, timeoutMs))
-  if (o.signals) await collectSignals(page)
-  return { success: true as const, url: nav.finalUrl, html: await settledContent(page, timeoutMs), status_code: nav.statusCode }
+  const html = await settledContent(page, timeoutMs, o.signals ? { prepare: extractorPreparation() } : {})
+  return { success: true as const, url: nav.finalUrl, html, status_code: nav.statusCode }
 }

@@ -12,7 +12,7 @@ const READS_BEFORE_HOLDING = 3
  * document in place, no error page), so the document it is on is the one read. The request's
  * deadline closes the page, which ends the retries with a "closed" error.
  */
-export async function settledContent(page: Page, timeoutMs: number): Promise<string> {
+export async function settledContent(page: Page, timeoutMs: number, o: { readonly prepare?: string } = {}): Promise<string> {
   let failedReads = 0
   let held = false
   const holdMainFrame = (route: Route) => {
@@ -22,7 +22,7 @@ export async function settledContent(page: Page, timeoutMs: number): Promise<str
   try {
     for (;;) {
       try {
-        return await chunkedContent(page)
+        return await chunkedContent(page, o.prepare ?? '')
       } catch (err) {
         if (!isBetweenDocuments(err)) throw err
         if (++failedReads >= READS_BEFORE_HOLDING && !held) {
@@ -46,17 +46,19 @@ function isBetweenDocuments(err: unknown): boolean {
  * loop in one go (≈ 100 ms measured on 2 cores, 200 ms with the extractor's marks); pieces of
  * CHUNK_CHARS keep each parse a few milliseconds, so every other caller's request keeps moving.
  * The serialized document waits in the page between reads, under a key no page script knows.
+ * `prepare` (page script statements) runs first, in the same evaluate as the serialization.
  */
 const CHUNK_CHARS = 128 * 1024
 
-async function chunkedContent(page: Page): Promise<string> {
+async function chunkedContent(page: Page, prepare: string): Promise<string> {
   const key = `__crawlfleet_content_${Math.random().toString(36).slice(2)}`
-  const length = await page.evaluate((k) => {
+  const length = (await page.evaluate(`(() => {
+    ${prepare}
     const doctype = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : ''
     const html = doctype + (document.documentElement ? document.documentElement.outerHTML : '')
-    Object.defineProperty(window, k, { value: html, configurable: true, enumerable: false })
+    Object.defineProperty(window, ${JSON.stringify(key)}, { value: html, configurable: true, enumerable: false })
     return html.length
-  }, key)
+  })()`)) as number
   try {
     const parts: string[] = []
     for (let at = 0; at < length; at += CHUNK_CHARS) {

@@ -4,7 +4,8 @@ import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
 import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { extractMain } from '../../runner/content/extract/index.ts'
 import { BOX_ATTR, HIDDEN_ATTR, PAGE_ATTR, parseBox } from '../../runner/content/signals.ts'
-import { collectSignals } from '../../runner/pages/collect-signals.ts'
+import { collectSignals, extractorPreparation } from '../../runner/pages/collect-signals.ts'
+import { settledContent } from '../../runner/pages/page-content.ts'
 
 // The in-page signal pass in real Chromium: what CSS hides is marked hidden at the top of its
 // subtree, every block gets its box and font size as laid out, and the extractor, given the
@@ -81,6 +82,30 @@ describe('collectSignals', () => {
     for (const unseen of ['Menu text', 'Screen-reader note', 'Text parked off the page', 'Invisible placeholder', 'Photographs by', 'Elsewhere today']) {
       expect(main.text, unseen).not.toContain(unseen)
     }
+  })
+
+  it('readies a page for the extractor in the evaluate that serializes it: marked, without what the extractor drops, same main text', async () => {
+    const extras = `<script>window.loaded = 'a script the extractor never reads'</script><noscript><p>Enable JavaScript to read the rest of this story, the fallback says at length.</p></noscript>
+      <template><p>Template text that no reader sees, long enough to be a paragraph of its own.</p></template><svg width="10" height="10"><circle r="4"/></svg><!-- a comment -->`
+    const html = HTML.replace('<main>', `<main>${extras}`)
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.setContent(html)
+    const prepared = await settledContent(page, 10_000, { prepare: extractorPreparation() })
+    await page.close()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.setContent(html)
+    await collectSignals(page)
+    const markedOnly = await page.content()
+    await page.close()
+    expect(prepared).toContain(`${HIDDEN_ATTR}="display"`)
+    expect(prepared).toContain(BOX_ATTR)
+    for (const gone of ['<script', '<style', '<noscript', '<template', '<svg', '<!--']) {
+      expect(markedOnly, gone).toContain(gone)
+      expect(prepared, gone).not.toContain(gone)
+    }
+    expect(prepared.length).toBeLessThan(markedOnly.length)
+    const url = 'https://news.example/story'
+    expect(extractMain(prepared, url).text).toBe(extractMain(markedOnly, url).text)
   })
 
   it('answers null instead of throwing when the page is gone', async () => {
