@@ -104,7 +104,7 @@ export class Admission {
     const serviceMs = this.slotTimeMs()
     const deadlineLeftMs = ticket.deadlineAtMs === undefined ? undefined : ticket.deadlineAtMs - nowMs
     const keptPlace = this.kept.claim(caller, nowMs)
-    const waitMs = this.predictFor(caller, nowMs, keptPlace)
+    const waitMs = this.predictFor(caller, nowMs, keptPlace !== undefined)
     const budgetMs = ticket.waitUntilDeadline
       ? Infinity // its deadline ends the wait
       : keptPlace
@@ -112,7 +112,7 @@ export class Admission {
         : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
     const decision = admit({ running: this.running, slots, queued: this.queue.length, queuedByCaller: this.queue.queuedBy(caller), waitMs, budgetMs, plan })
     if (decision === 'queue-full' || decision === 'wait-too-long') throw this.refuseWithPlace(caller, nowMs)
-    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS)
+    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS, keptPlace?.madeAtMs ?? nowMs)
     else {
       this.running++
       this.queue.noteServed(caller)
@@ -170,11 +170,12 @@ export class Admission {
   /** 429 with Retry-After = when all promised work has started; the caller's place is kept for then. */
   private refuseWithPlace(caller: string, nowMs: number): QueueFullError {
     const sec = retryAfterSec({ promisedAhead: this.queue.length + this.kept.count(nowMs), slots: this.slots(), serviceMs: this.slotTimeMs() })
-    this.kept.keep(caller, nowMs + sec * 1000)
+    this.kept.keep(caller, nowMs + sec * 1000, nowMs)
     return this.refuse('queue_full', new QueueFullError(sec))
   }
 
-  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number): Promise<void> {
+  /** `sinceMs`: when this request's place in line was given (now, or a claimed place's refusal) */
+  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number, sinceMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = new AbortController()
       let done = false
@@ -204,7 +205,7 @@ export class Admission {
         () => !done && leave(this.refuseTimedOut(waitMs)),
         () => undefined, // granted or left before the wait ran out
       )
-      this.queue.push(caller, waiter)
+      this.queue.push(caller, waiter, sinceMs)
     })
   }
 

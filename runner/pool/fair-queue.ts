@@ -1,10 +1,11 @@
 // Waiters grouped by caller and served round-robin: the next slot goes to the caller after the one
 // served last, so one caller's burst of 500 waits behind itself, not in front of everyone else.
-// Within a caller, first come first served.
+// Within a caller, in the order their places were given: first come first served, except that a
+// refused request's kept place, claimed on its retry, goes before those who queued after the refusal.
 
 export class FairQueue<T> {
   /** insertion order of the Map is the rotation order; a caller leaves it when its queue empties */
-  private readonly byCaller = new Map<string, T[]>()
+  private readonly byCaller = new Map<string, { readonly item: T; readonly since: number }[]>()
   private size = 0
   /** the caller served last: the rotation continues after it */
   private lastServed: string | undefined
@@ -17,10 +18,16 @@ export class FairQueue<T> {
     return this.byCaller.get(caller)?.length ?? 0
   }
 
-  push(caller: string, item: T): void {
+  /** `sinceMs`: when the item's place in line was given (a kept place: at its refusal); omitted: now, last in line */
+  push(caller: string, item: T, sinceMs = Number.POSITIVE_INFINITY): void {
+    const entry = { item, since: sinceMs }
     const q = this.byCaller.get(caller)
-    if (q) q.push(item)
-    else this.byCaller.set(caller, [item])
+    if (!q) this.byCaller.set(caller, [entry])
+    else {
+      let i = q.length
+      while (i > 0 && q[i - 1].since > sinceMs) i--
+      q.splice(i, 0, entry)
+    }
     this.size++
   }
 
@@ -42,7 +49,7 @@ export class FairQueue<T> {
 
   remove(caller: string, item: T): boolean {
     const q = this.byCaller.get(caller)
-    const i = q ? q.indexOf(item) : -1
+    const i = q ? q.findIndex((e) => e.item === item) : -1
     if (!q || i === -1) return false
     q.splice(i, 1)
     this.size--
@@ -65,7 +72,7 @@ export class FairQueue<T> {
 
   private takeFrom(caller: string): T {
     const q = this.byCaller.get(caller)!
-    const item = q.shift()!
+    const { item } = q.shift()!
     this.size--
     this.lastServed = caller
     if (q.length === 0) this.forget(caller)

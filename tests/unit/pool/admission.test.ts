@@ -124,6 +124,27 @@ describe('Admission', () => {
     await Promise.all(filler.map((j) => j.result))
   })
 
+  it('serves a claimed place where it was refused: before the caller’s requests that queued after the refusal', async () => {
+    const { clock, order, job, measure } = setup({ pageSlots: 1, queueWaitMs: 2500 })
+    await measure(1000)
+    const early = [job('a1', { caller: 'a' }), job('a2', { caller: 'a' }), job('a3', { caller: 'a' })]
+    await flushPromises()
+    const refused = (await job('a4', { caller: 'a' }).result.catch((e: unknown) => e)) as QueueFullError
+    expect(refused).toBeInstanceOf(QueueFullError)
+    await clock.advance(1000)
+    early[0].finish()
+    await early[0].result
+    const later = job('a5', { caller: 'a' }) // queued after the refusal: its wait fits the budget
+    await flushPromises()
+    await clock.advance(refused.retryAfterSec * 1000 - 1000)
+    const retry = job('retry', { caller: 'a' })
+    await flushPromises()
+    // every job may end at once: the slot then goes down the line in its order
+    for (const j of [early[1], early[2], retry, later]) j.finish()
+    await Promise.all([early[1], early[2], retry, later].map((j) => j.result))
+    expect(order).toEqual(['a1', 'a2', 'a3', 'retry', 'a5'])
+  })
+
   it('serves callers round-robin: one caller’s burst does not delay another’s single request', async () => {
     const { admission, order, job } = setup({ pageSlots: 1 })
     const blocker = job('blocker', { caller: 'flood' })

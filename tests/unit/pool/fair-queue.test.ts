@@ -26,6 +26,19 @@ describe('FairQueue', () => {
     expect(q.shift()).toBe('c1')
   })
 
+  it('puts a waiter given its place earlier (a kept place, claimed) before the caller’s waiters that queued after it', () => {
+    const q = new FairQueue<string>()
+    q.push('a', 'a1', 1000)
+    q.push('a', 'a2', 3000)
+    q.push('a', 'a3', 4000)
+    q.push('a', 'claimed', 2000)
+    q.push('a', 'claimed-later', 2500)
+    q.push('a', 'a4')
+    const out: (string | undefined)[] = []
+    while (q.length) out.push(q.shift())
+    expect(out).toEqual(['a1', 'claimed', 'claimed-later', 'a2', 'a3', 'a4'])
+  })
+
   it('counts what is ahead of a newcomer: its own queue and, from each other caller, one more than that', () => {
     const q = new FairQueue<string>()
     for (let i = 0; i < 500; i++) q.push('flood', `f${i}`)
@@ -59,15 +72,15 @@ describe('predicted wait', () => {
 describe('KeptPlaces', () => {
   it('lets the caller claim its place from a second before the promised time until it expires', () => {
     const k = new KeptPlaces({ earlyMs: 1000, lateMs: 5000 })
-    k.keep('a', 10_000)
-    k.keep('a', 12_000)
-    expect(k.claim('b', 10_000)).toBe(false)
-    expect(k.claim('a', 8_500)).toBe(false)
+    k.keep('a', 10_000, 4_000)
+    k.keep('a', 12_000, 5_000)
+    expect(k.claim('b', 10_000)).toBeUndefined()
+    expect(k.claim('a', 8_500)).toBeUndefined()
     expect(k.dueBefore(11_000, 9_000)).toBe(1)
-    expect(k.claim('a', 9_000)).toBe(true)
+    expect(k.claim('a', 9_000)).toEqual({ madeAtMs: 4_000 })
     expect(k.count(9_000)).toBe(1)
     // the second place expires unclaimed
     expect(k.count(17_001)).toBe(0)
-    expect(k.claim('a', 17_001)).toBe(false)
+    expect(k.claim('a', 17_001)).toBeUndefined()
   })
 })
