@@ -5,7 +5,7 @@ import { describeMachine } from './lib/machine.ts'
 import { readParams, type Args } from './lib/params.ts'
 import { progress, publish, table } from './lib/report.ts'
 import { runnerTarget } from './lib/runner-target.ts'
-import { quantile, ratio, round, summarize, type CellSummary } from './lib/stats.ts'
+import { quantile, ratio, round, summarize } from './lib/stats.ts'
 
 // Issue 11's bench: one runner under bursts, against raw Playwright measured in the same run.
 // 32 clients × 192 requests (the burst that used to get 171 × 429); crawl4ai's test_4 levels
@@ -26,7 +26,7 @@ function acceptedP99(samples: LoadResult['samples']): number | null {
   return ok.length ? round(quantile(ok.map((x) => x.lastAttemptMs ?? x.ms), 0.99), 0) : null
 }
 
-function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstRetryServedPct: number | null; acceptedP99Ms: number; acceptedFirstSendP99Ms: number | null; acceptedOnRetryP99Ms: number | null } {
+function cellSummary(r: LoadResult) {
   const s = summarize(r.samples, r.wallMs)
   const retried = r.samples.filter((x) => x.retries)
   const firstRetryServed = retried.filter((x) => x.retries === 1 && x.status === 200).length
@@ -35,7 +35,7 @@ function cellSummary(r: LoadResult): CellSummary & { answeredPct: number; firstR
     answeredPct: round((100 * s.ok) / Math.max(1, s.requests), 2),
     firstRetryServedPct: retried.length ? round((100 * firstRetryServed) / retried.length, 1) : null,
     // from the send of the attempt that was accepted: the time the runner kept it, not the Retry-After wait before
-    acceptedP99Ms: round(quantile(r.samples.filter((x) => x.status === 200).map((x) => x.lastAttemptMs ?? x.ms), 0.99), 0),
+    acceptedP99Ms: acceptedP99(r.samples),
     // the same, split: admitted on the first send, or on a retry holding its kept place
     acceptedFirstSendP99Ms: acceptedP99(r.samples.filter((x) => !x.retries)),
     acceptedOnRetryP99Ms: acceptedP99(retried),
@@ -94,7 +94,7 @@ export async function loadBench(args: Args): Promise<void> {
     // the client retries only answers with a Retry-After: a final 429 here is one refused twice
     { target: '500 clients: refusals only 429 with Retry-After', measured: `errors after one retry: ${JSON.stringify(c500.errors)}`, met: Object.keys(c500.errors).every((k) => k === '429') },
     { target: '500 clients: served on first retry ≥ 90 %', measured: `${c500.firstRetryServedPct} %`, met: (c500.firstRetryServedPct ?? 100) >= 90 },
-    { target: '500 clients: accepted p99 within the queue budget (10 s)', measured: `${c500.acceptedP99Ms} ms from the accepted attempt's send, queue wait and page (admitted on the first send: ${c500.acceptedFirstSendP99Ms} ms; on a retry: ${c500.acceptedOnRetryP99Ms} ms; ${c500.p99Ms} ms from the first send, Retry-After waits included)`, met: c500.acceptedP99Ms <= 10_000 },
+    { target: '500 clients: accepted p99 within the queue budget (10 s)', measured: `${c500.acceptedP99Ms} ms from the accepted attempt's send, queue wait and page (admitted on the first send: ${c500.acceptedFirstSendP99Ms} ms; on a retry: ${c500.acceptedOnRetryP99Ms} ms; ${c500.p99Ms} ms from the first send, Retry-After waits included)`, met: c500.acceptedP99Ms !== null && c500.acceptedP99Ms <= 10_000 },
     { target: 'throughput ≥ 95 % of raw Playwright best', measured: `${round(runnerBest, 2)} vs ${round(rawBest, 2)} req/s: ${ratio(runnerBest, rawBest)} ×`, met: runnerBest >= 0.95 * rawBest },
   ]
   const machine = await describeMachine()
