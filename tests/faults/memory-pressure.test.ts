@@ -90,6 +90,8 @@ async function render(v: object, what: string): Promise<void> {
   const res = await c.post('/html', { ...v, url: `${site.url}/?${what}` })
   expect(res.status, what).toBe(200)
   expect(((await res.json()) as { html: string }).html).toContain('crawlfleet-fixture-home')
+  // the page closes after its answer: only then is its browser idle, which eviction needs
+  await c.until(idle, { what: `${what}: its page closed` })
 }
 
 const tiers = (p: Pressure) => Object.fromEntries(p.pool.browsers.filter((b) => b.state === 'active').map((b) => [b.signature, b.tier]))

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LARGE_PAGE_END_MARKER, largePageHtml } from '../fixtures/site/content/large-page.ts'
+import { client, idle } from '../helpers/fault-tools.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
 
@@ -233,7 +234,6 @@ describe('POST /md', () => {
     const next = await md({ url: `${site.url}/content/short-page.html` })
     expect(next.markdown).toContain('# All systems operational')
     expect((await fetch(`${runner.url}/health`)).status).toBe(200)
-    const pressure = (await (await fetch(`${runner.url}/pressure`)).json()) as { pool: { leased: number; running: number; queued: number } }
-    expect(pressure.pool).toMatchObject({ leased: 0, running: 0, queued: 0 })
+    await client(runner.url).until(idle, { what: 'no page left leased, running or queued' })
   }, 240_000)
 })

@@ -75,10 +75,7 @@ describe('pool tiers with real Chromium', () => {
     const res = await slow
     expect(res.status).toBe(200)
     expect(((await res.json()) as { html: string }).html).toContain('slow-4000')
-    const after = await pressure()
-    const same = after.pool.browsers.find((b) => b.id === leasedId)
-    // served to the end; afterwards the idle browser may go at the next pass
-    expect(same === undefined || same.leases === 0).toBe(true)
+    // served to the end; once its page has closed the idle browser may go at the next pass
     await until((q) => !q.pool.browsers.some((b) => b.id === leasedId))
   })
 
