@@ -41,8 +41,8 @@ function withPage<T>(
   who: { caller: string | undefined; waitUntilDeadline?: boolean },
   fn: (page: Page, remainingMs: number) => Promise<T>,
 ): Promise<T> {
-  // The answer goes out as soon as the page work has it. Closing the context (~12 ms of Chromium's
-  // CPU on 2 cores) follows it, holding the page slot and the lease until it is done, so admission
+  // The answer goes out as soon as the page work has it. Closing the context (~12 ms measured on 2
+  // cores, Chromium's work) follows it, holding the page slot and the lease until it is done, so admission
   // still counts a page until its context is gone.
   return new Promise<T>((answer, fail) => {
     deps.admission
