@@ -41,9 +41,12 @@ function markInPage(o: InPageOptions): SignalStats {
   const docWidth = Math.max(root.scrollWidth, body.scrollWidth, window.innerWidth)
   const docHeight = Math.max(root.scrollHeight, body.scrollHeight, window.innerHeight)
   const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META', 'svg', 'SVG', 'IFRAME', 'OBJECT', 'CANVAS', 'VIDEO', 'AUDIO', 'SELECT', 'BR', 'WBR', 'IMG', 'INPUT'])
+  // read everything first, write after: no attribute change lands between two style reads
+  const hiddenEls: Element[] = []
+  const hiddenWhy: string[] = []
+  const boxEls: Element[] = []
+  const boxValues: string[] = []
   let elements = 0
-  let boxes = 0
-  let hidden = 0
   let truncated = false
   const stack: Element[] = []
   for (let c = body.lastElementChild; c; c = c.previousElementSibling) stack.push(c)
@@ -58,30 +61,35 @@ function markInPage(o: InPageOptions): SignalStats {
     const display = cs.display
     let why = ''
     if (display === 'none') why = 'display'
-    else if (cs.visibility === 'hidden' || cs.visibility === 'collapse' || cs.contentVisibility === 'hidden') why = 'visibility'
+    else if (cs.visibility === 'hidden' || cs.visibility === 'collapse') why = 'visibility'
     let r: DOMRect | null = null
-    // inline boxes are neither measured nor checked for clipping: a clipped "sr-only" span is
-    // positioned absolutely, which makes it a block
+    // inline boxes are neither measured nor checked for clipping (a clipped "sr-only" span is
+    // positioned absolutely, which makes it a block); content-visibility does not apply to them
     if (!why && display !== 'contents' && display !== 'inline') {
-      r = el.getBoundingClientRect()
-      const clipped = cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || cs.clip.startsWith('rect(0')
-      if ((r.width <= 1 || r.height <= 1) && clipped) why = 'clipped'
-      else if (r.right + sx <= 0 || r.bottom + sy <= 0 || r.left + sx >= docWidth) why = 'offpage'
+      if (cs.contentVisibility === 'hidden') why = 'visibility'
+      else {
+        r = el.getBoundingClientRect()
+        // overflow and clip are read only for a box of (almost) no size: most boxes never need them
+        if ((r.width <= 1 || r.height <= 1) && (cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || cs.clip.startsWith('rect(0'))) why = 'clipped'
+        else if (r.right + sx <= 0 || r.bottom + sy <= 0 || r.left + sx >= docWidth) why = 'offpage'
+      }
     }
     if (why) {
-      el.setAttribute(o.hidden, why)
-      hidden++
+      hiddenEls.push(el)
+      hiddenWhy.push(why)
       continue
     }
     if (r && r.width > 0 && r.height > 0) {
       const fs = Math.round(parseFloat(cs.fontSize) * 10) / 10
-      el.setAttribute(o.box, `${Math.round(r.left + sx)},${Math.round(r.top + sy)},${Math.round(r.width)},${Math.round(r.height)},${fs}`)
-      boxes++
+      boxEls.push(el)
+      boxValues.push(`${Math.round(r.left + sx)},${Math.round(r.top + sy)},${Math.round(r.width)},${Math.round(r.height)},${fs}`)
     }
     for (let c = el.lastElementChild; c; c = c.previousElementSibling) stack.push(c)
   }
+  for (let i = 0; i < hiddenEls.length; i++) hiddenEls[i]!.setAttribute(o.hidden, hiddenWhy[i]!)
+  for (let i = 0; i < boxEls.length; i++) boxEls[i]!.setAttribute(o.box, boxValues[i]!)
   root.setAttribute(o.page, `${window.innerWidth},${window.innerHeight},${docWidth},${docHeight}`)
-  return { elements, boxes, hidden, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }
+  return { elements, boxes: boxEls.length, hidden: hiddenEls.length, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }
 }
 
 /**
