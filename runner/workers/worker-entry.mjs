@@ -42,7 +42,9 @@ parentPort.on('message', async ({ id, task, args }) => {
 // on 2 cores, /md of a 2 MB page delayed the loop by 170–350 ms at equal priority. Linux keeps a
 // nice value per thread, and /proc/thread-self names this thread's id, so this thread (only) yields.
 // Best effort: elsewhere, or without the permission, the worker runs at the process's priority.
-// The schema thread is not lowered: its checks are short, and a busy machine must not push them past their time limit.
+// Only the pool for large pages asks for it (workerData.nice, see runner/workers/offload.ts): a typical
+// page's conversion and the schema checks are short, and a niced thread beside a busy Chromium takes
+// longer to wake and to finish (a schema check must not be pushed past its time limit).
 // Lowered only once the tasks are loaded: a niced thread loading its modules on a busy machine starves.
 const WORKER_NICE = workerData?.nice ?? 10
 function lowerThisThread() {
