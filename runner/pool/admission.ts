@@ -66,6 +66,10 @@ export interface AdmissionStats {
 interface Waiter {
   /** hands the waiter a slot, counted in `running` here */
   grant(): void
+  /** monotonic ms by which it must have started: when it queued plus its wait budget */
+  readonly startByMs: number
+  /** takes it out of the queue with `err` */
+  refuse(err: Error): void
 }
 
 /** the first estimate of a page's slot time, before any was measured (a warm small page is ~0.1–0.3 s) */
@@ -112,7 +116,7 @@ export class Admission {
         : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
     const decision = admit({ running: this.running, slots, queued: this.queue.length, queuedByCaller: this.queue.queuedBy(caller), waitMs, budgetMs, plan })
     if (decision === 'queue-full' || decision === 'wait-too-long') throw this.refuseWithPlace(caller, nowMs)
-    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS, keptPlace?.madeAtMs ?? nowMs)
+    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS, keptPlace?.madeAtMs ?? nowMs, nowMs + budgetMs)
     else {
       this.running++
       this.queue.noteServed(caller)
@@ -126,6 +130,7 @@ export class Admission {
       this.serviceMs = this.serviceMs === undefined ? heldMs : this.serviceMs + SERVICE_EWMA_WEIGHT * (heldMs - this.serviceMs)
       this.running--
       this.grantWaiting()
+      this.refuseLateWaiters()
     }
   }
 
@@ -174,8 +179,28 @@ export class Admission {
     return this.refuse('queue_full', new QueueFullError(sec))
   }
 
-  /** `sinceMs`: when this request's place in line was given (now, or a claimed place's refusal) */
-  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number, sinceMs: number): Promise<void> {
+  /**
+   * A waiter admitted on a prediction that no longer holds (the slot time measured since has grown:
+   * a burst that slows every page down) is refused now, with a Retry-After and a kept place, rather
+   * than kept past its budget: each is predicted again from its place in the round-robin.
+   */
+  private refuseLateWaiters(): void {
+    if (this.queue.length === 0) return
+    const nowMs = this.o.clock.now()
+    const perStartMs = this.slotTimeMs() / this.slots()
+    const late: (readonly [string, Waiter])[] = []
+    let place = 0
+    for (const [caller, waiter] of this.queue.inServiceOrder()) if (nowMs + ++place * perStartMs > waiter.startByMs) late.push([caller, waiter])
+    // all out of the line first: each one's Retry-After then counts the line that stays and the places kept before its own
+    for (const [caller, waiter] of late) this.queue.remove(caller, waiter)
+    for (const [caller, waiter] of late) waiter.refuse(this.refuseWithPlace(caller, nowMs))
+  }
+
+  /**
+   * `sinceMs`: when this request's place in line was given (now, or a claimed place's refusal);
+   * `startByMs`: when its budget runs out (refuseLateWaiters); `waitMs`: the wait after which it gives up whatever the prediction
+   */
+  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number, sinceMs: number, startByMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = new AbortController()
       let done = false
@@ -193,6 +218,8 @@ export class Admission {
       }
       const onAbort = () => leave(signal.reason)
       const waiter: Waiter = {
+        startByMs,
+        refuse: leave,
         grant: () => {
           if (done) return
           settle()

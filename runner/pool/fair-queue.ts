@@ -41,10 +41,16 @@ export class FairQueue<T> {
   shift(): T | undefined {
     if (this.size === 0) return undefined
     const callers = [...this.byCaller.keys()]
-    const after = this.lastServed === undefined ? -1 : callers.indexOf(this.lastServed)
-    // lastServed may have left (its queue emptied): its successor is the first caller after its old place
-    const next = after === -1 && this.lastServed !== undefined ? this.firstAfterGone(callers) : callers[(after + 1) % callers.length]
-    return this.takeFrom(next)
+    return this.takeFrom(callers[this.nextCallerIndex(callers)]!)
+  }
+
+  /** where the rotation goes on: after the caller served last, or, when that one has left (its queue emptied), at its successor */
+  private nextCallerIndex(callers: readonly string[]): number {
+    if (this.lastServed === undefined) return 0
+    const after = callers.indexOf(this.lastServed)
+    if (after !== -1) return (after + 1) % callers.length
+    const successor = this.removedAfter !== undefined ? callers.indexOf(this.removedAfter) : -1
+    return successor === -1 ? 0 : successor
   }
 
   remove(caller: string, item: T): boolean {
@@ -55,6 +61,19 @@ export class FairQueue<T> {
     this.size--
     if (q.length === 0) this.forget(caller)
     return true
+  }
+
+  /** Every waiter with its caller, in the order shift() would serve them if nobody else came. */
+  *inServiceOrder(): Generator<readonly [caller: string, item: T]> {
+    const callers = [...this.byCaller.keys()]
+    if (callers.length === 0) return
+    const start = this.nextCallerIndex(callers)
+    const rotation = [...callers.slice(start), ...callers.slice(0, start)]
+    const queues = rotation.map((c) => this.byCaller.get(c)!)
+    const longest = Math.max(...queues.map((q) => q.length))
+    for (let round = 0; round < longest; round++) {
+      for (let i = 0; i < rotation.length; i++) if (round < queues[i]!.length) yield [rotation[i]!, queues[i]![round]!.item]
+    }
   }
 
   /**
@@ -87,9 +106,4 @@ export class FairQueue<T> {
     if (caller === this.lastServed) this.removedAfter = callers[i + 1]
   }
 
-  private firstAfterGone(callers: string[]): string {
-    const successor = this.removedAfter !== undefined && this.byCaller.has(this.removedAfter) ? this.removedAfter : callers[0]
-    this.lastServed = undefined
-    return successor
-  }
 }

@@ -101,6 +101,31 @@ describe('Admission', () => {
     await Promise.all([running.result, queued.result])
   })
 
+  it('refuses a queued request once the slot time measured since says it will not start within its budget: 429, Retry-After, its place kept', async () => {
+    const { clock, admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 5000 })
+    await measure(500)
+    const running = job('running')
+    // 0.5 s a page: the ninth in line is predicted to start in 4.5 s, within the 5 s budget
+    const queued = Array.from({ length: 9 }, (_, i) => job(`q${i}`))
+    await flushPromises()
+    expect(refusals).toEqual([])
+    const outcomes = queued.map((j) => j.result.then(() => 'served', (e: unknown) => e))
+    // the page running holds its slot 3 s: the slot time becomes 0.5 + 0.2 × 2.5 = 1 s
+    await clock.advance(3000)
+    running.finish()
+    await running.result
+    await flushPromises()
+    // q0 starts; q1 and q2 start within the 5 s since they queued, the rest would not
+    expect(admission.stats()).toMatchObject({ running: 1, queued: 2, slotTimeMs: 1000, keptPlaces: 6 })
+    expect(refusals).toEqual(Array(6).fill('queue_full'))
+    const refused = (await Promise.all(outcomes.slice(3))) as QueueFullError[]
+    for (const e of refused) expect(e).toBeInstanceOf(QueueFullError)
+    // each comes back when the two still in line and the places kept before its own have started, 1 s each
+    expect(refused.map((e) => e.headers()['retry-after'])).toEqual(['3', '4', '5', '6', '7', '8'])
+    for (const j of queued.slice(0, 3)) j.finish()
+    expect(await Promise.all(outcomes.slice(0, 3))).toEqual(['served', 'served', 'served'])
+  })
+
   it('keeps the place of a refused caller: its retry after Retry-After is admitted though newcomers filled the queue', async () => {
     const { clock, admission, job, measure } = setup({ pageSlots: 1, queueWaitMs: 3000 })
     await measure(2000)
@@ -125,12 +150,14 @@ describe('Admission', () => {
   })
 
   it('serves a claimed place where it was refused: before the caller’s requests that queued after the refusal', async () => {
-    const { clock, order, job, measure } = setup({ pageSlots: 1, queueWaitMs: 2500 })
+    const { clock, order, job, measure, plan } = setup({ pageSlots: 1, queueWaitMs: 2500 })
     await measure(1000)
     const early = [job('a1', { caller: 'a' }), job('a2', { caller: 'a' }), job('a3', { caller: 'a' })]
     await flushPromises()
     const refused = (await job('a4', { caller: 'a' }).result.catch((e: unknown) => e)) as QueueFullError
     expect(refused).toBeInstanceOf(QueueFullError)
+    // from here on nobody's wait is refused for its length: what is tested is the order
+    plan.queueWaitMs = 60_000
     await clock.advance(1000)
     early[0].finish()
     await early[0].result

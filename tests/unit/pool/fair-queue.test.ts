@@ -26,6 +26,31 @@ describe('FairQueue', () => {
     expect(q.shift()).toBe('c1')
   })
 
+  it('lists its waiters in the order it serves them, wherever the rotation stands', () => {
+    // a seeded walk through pushes, shifts, removals and slots taken without queueing
+    let seed = 7
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    for (let trial = 0; trial < 50; trial++) {
+      const q = new FairQueue<string>()
+      const items: [string, string][] = []
+      for (let step = 0; step < 30; step++) {
+        const caller = 'abcd'[next(4)]!
+        const op = next(10)
+        if (op < 6) {
+          const item = `${caller}${step}`
+          q.push(caller, item)
+          items.push([caller, item])
+        } else if (op < 8) q.shift()
+        else if (op < 9) q.noteServed(caller)
+        else if (items.length > 0) q.remove(...items[next(items.length)]!)
+      }
+      const listed = [...q.inServiceOrder()].map(([, item]) => item)
+      const served: string[] = []
+      while (q.length) served.push(q.shift()!)
+      expect(listed).toEqual(served)
+    }
+  })
+
   it('puts a waiter given its place earlier (a kept place, claimed) before the caller’s waiters that queued after it', () => {
     const q = new FairQueue<string>()
     q.push('a', 'a1', 1000)
