@@ -32,14 +32,17 @@ async function waitForImages(page: Page, timeoutMs: number): Promise<void> {
   await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete), undefined, { timeout: timeoutMs })
 }
 
-/** Chromium's answer when the page has no frame to give (it is between documents: a page that keeps navigating) */
-const NO_FRAME = /Unable to capture screenshot/
+/**
+ * Chromium's answers when the page has no frame to give because it is between documents (a page that
+ * keeps navigating): no frame yet, or, caught in the swap itself, the target not attached to a page
+ */
+const NO_FRAME = /Unable to capture screenshot|Not attached to an active page/
 
 /**
  * A screenshot, tried again while Chromium has no frame to give, until the page holds still or the
  * time runs out (then the request's deadline answers 504 PAGE_TIMEOUT, as for any page that never settles).
  */
-async function capture(page: Page, options: PageScreenshotOptions, timeoutMs: number): Promise<Buffer> {
+export async function capture(page: Pick<Page, 'screenshot' | 'waitForTimeout'>, options: PageScreenshotOptions, timeoutMs: number): Promise<Buffer> {
   const until = performance.now() + timeoutMs
   for (;;) {
     try {
