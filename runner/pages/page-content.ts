@@ -45,20 +45,24 @@ function isBetweenDocuments(err: unknown): boolean {
  * page.content() in pieces. One CDP message carrying a 2 MB page is parsed on the runner's event
  * loop in one go (≈ 100 ms measured on 2 cores, 200 ms with the extractor's marks); pieces of
  * CHUNK_CHARS keep each parse a few milliseconds, so every other caller's request keeps moving.
- * The serialized document waits in the page between reads, under a key no page script knows.
+ * A page of one piece or less (most pages) comes back from the evaluate that serializes it; a larger
+ * one waits in the page between reads, under a key no page script knows.
  * `prepare` (page script statements) runs first, in the same evaluate as the serialization.
  */
 const CHUNK_CHARS = 128 * 1024
 
 async function chunkedContent(page: Page, prepare: string): Promise<string> {
   const key = `__crawlfleet_content_${Math.random().toString(36).slice(2)}`
-  const length = (await page.evaluate(`(() => {
+  const whole = (await page.evaluate(`(() => {
     ${prepare}
     const doctype = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : ''
     const html = doctype + (document.documentElement ? document.documentElement.outerHTML : '')
+    if (html.length <= ${CHUNK_CHARS}) return html
     Object.defineProperty(window, ${JSON.stringify(key)}, { value: html, configurable: true, enumerable: false })
     return html.length
-  })()`)) as number
+  })()`)) as string | number
+  if (typeof whole === 'string') return whole
+  const length = whole
   try {
     const parts: string[] = []
     for (let at = 0; at < length; at += CHUNK_CHARS) {
