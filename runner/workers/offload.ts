@@ -52,12 +52,19 @@ function revive(e: WorkerError): Error {
 let keep: { idleMs?: number } = {}
 /** the runner's own thread runs with --max-semi-space-size=2; a worker's young generation is as small */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 }
-const contentPool = (size: number, nice: number) =>
+const contentPool = (size: number, nice = 0) =>
   new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS, nice }, size, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
+const lightPool = (cores: number) => contentPool(cores)
 /** large pages' conversions are seconds of CPU each: half the cores for them at most, so they never hold every core */
-const heavyPoolSize = (cores: number) => Math.max(1, Math.floor(cores / 2))
+const heavyPool = (cores: number) => contentPool(Math.max(1, Math.floor(cores / 2)), LOWERED_NICE)
 const schemaPool = () =>
-  new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS, nice: 0 }, size: 1, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
+  new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS }, size: 1, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
+/** `pool` if it already has `wanted`'s size, else `wanted` (the old pool closed) */
+function resized(pool: WorkerPool | undefined, wanted: WorkerPool): WorkerPool {
+  if (pool?.size === wanted.size) return pool
+  void pool?.close()
+  return wanted
+}
 
 /**
  * Sizes the content pools (the runner: its CPU quota): one light thread per core, one heavy thread per
@@ -69,14 +76,8 @@ const schemaPool = () =>
 export function configureContentWorkers(cores: number, o: { idleMs?: number } = {}): void {
   keep = o
   const n = Math.max(1, Math.round(cores))
-  if (light?.size !== n) {
-    void light?.close()
-    light = contentPool(n, 0)
-  }
-  if (heavy?.size !== heavyPoolSize(n)) {
-    void heavy?.close()
-    heavy = contentPool(heavyPoolSize(n), LOWERED_NICE)
-  }
+  light = resized(light, lightPool(n))
+  heavy = resized(heavy, heavyPool(n))
 }
 
 export async function stopContentWorkers(): Promise<void> {
@@ -120,8 +121,8 @@ export function inputChars(args: readonly unknown[]): number {
 }
 
 /** the pools configureContentWorkers sized, or by this machine's cores when nobody did (tests) */
-const lightWorkers = () => (light ??= contentPool(availableParallelism(), 0))
-const heavyWorkers = () => (heavy ??= contentPool(heavyPoolSize(availableParallelism()), LOWERED_NICE))
+const lightWorkers = () => (light ??= lightPool(availableParallelism()))
+const heavyWorkers = () => (heavy ??= heavyPool(availableParallelism()))
 
 /** Checks `data` against a caller's JSON schema on the schema worker, SCHEMA_CHECK_TIMEOUT_MS at most by default. */
 export function checkSchemaOffThread(schemaJson: Record<string, unknown>, data: unknown, o: RunOptions = {}): ReturnType<SchemaTasks['checkSchema']> extends infer R ? Promise<R> : never {

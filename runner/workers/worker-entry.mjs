@@ -46,7 +46,7 @@ parentPort.on('message', async ({ id, task, args }) => {
 // page's conversion and the schema checks are short, and a niced thread beside a busy Chromium takes
 // longer to wake and to finish (a schema check must not be pushed past its time limit).
 // Lowered only once the tasks are loaded: a niced thread loading its modules on a busy machine starves.
-const WORKER_NICE = workerData?.nice ?? 10
+const WORKER_NICE = workerData?.nice ?? 0
 function lowerThisThread() {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())

@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rankRunners } from '../../edge/routing/rendezvous.ts'
-import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { API_KEY, CLUSTER_STARTUP_TIMEOUT_MS, edgeIdOf, startCluster, type Cluster } from './cluster.ts'
+import { launchTestChromium } from '../helpers/test-chromium.ts'
 
 // The dashboard and the API docs as a person sees them: pages served by the edge, in a real browser,
 // drawing the live pool and the OpenAPI document with nothing loaded from any other host. Each test
@@ -25,8 +24,7 @@ let browser: Browser
 
 beforeAll(async () => {
   cluster = await startCluster({ runners: 2 })
-  const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
-  browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
+  browser = await launchTestChromium()
   if (UPDATE_SCREENSHOTS) mkdirSync(DOCS_DIR, { recursive: true })
 }, CLUSTER_STARTUP_TIMEOUT_MS)
 afterAll(async () => {

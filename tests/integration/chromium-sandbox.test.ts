@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserEnvironment } from '../../runner/browser/browser-env.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX } from '../../runner/browser/launcher-playwright.ts'
 import { DEFAULT_LAUNCH } from '../../runner/contract/signature.ts'
 import { listProcessTree, readCommandLine } from '../../runner/browser/process-tree.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
+import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 // Chromium's sandbox (CRAWLFLEET_CHROMIUM_SANDBOX=auto): on for a runner that is not root, where the
 // platform lets an unprivileged user create user namespaces; off, with a warning, where it does not.
@@ -50,7 +50,7 @@ describe("Chromium's sandbox", () => {
     const unusable = asRoot || spawnSync('unshare', ['--user', 'true']).status !== 0
     const events: string[] = []
     const launcher = createPlaywrightLauncher({
-      executablePath: findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile }),
+      executablePath: testChromiumPath(),
       egressProxyUrl: 'http://127.0.0.1:9', // the browser loads nothing
       env: browserEnvironment(process.env),
       runningAsRoot: false,

@@ -1,11 +1,10 @@
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { extractMain } from '../../runner/content/extract/index.ts'
 import { BOX_ATTR, HIDDEN_ATTR, PAGE_ATTR, parseBox } from '../../runner/content/signals.ts'
 import { collectSignals, extractorPreparation } from '../../runner/pages/collect-signals.ts'
 import { settledContent } from '../../runner/pages/page-content.ts'
+import { launchTestChromium } from '../helpers/test-chromium.ts'
 
 // The in-page signal pass in real Chromium: what CSS hides is marked hidden at the top of its
 // subtree, every block gets its box and font size as laid out, and the extractor, given the
@@ -37,8 +36,7 @@ let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
-  browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
+  browser = await launchTestChromium()
 })
 afterAll(async () => {
   await browser?.close()

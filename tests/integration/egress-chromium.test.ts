@@ -6,7 +6,6 @@ import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserEnvironment } from '../../runner/browser/browser-env.ts'
 import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { createPlaywrightLauncher } from '../../runner/browser/launcher-playwright.ts'
 import { DEFAULT_LAUNCH } from '../../runner/contract/signature.ts'
 import { createUrlPolicy } from '../../runner/contract/url-policy/check-url.ts'
@@ -17,13 +16,14 @@ import { openPageSession } from '../../runner/session/page-session.ts'
 import { systemClock } from '../../runner/util/clock.ts'
 import { listenOnLoopback, type LoopbackListener } from '../../runner/util/listen-loopback.ts'
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.ts'
+import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 // Chromium resolves no name itself: not for a page's subresources, not for <link rel=dns-prefetch> or
 // preconnect. Chromium's own net log shows every host resolution it makes; the launcher's browser must
 // make none, where Chromium with the base flags only makes them (the control). The names reach the
 // egress proxy instead, which asks its own DNS.
 
-const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
+const executablePath = testChromiumPath()
 const PROBES = ['prefetch-probe.test', 'preconnect-probe.test', 'img-probe.test']
 
 let dir: string

@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG } from '../../runner/browser/chromium-flags.ts'
+import { DISABLE_FEATURES_ARG } from '../../runner/browser/chromium-flags.ts'
 import { MARKER_ARG_PREFIX } from '../../runner/browser/launcher-playwright.ts'
 import { findPidByArg, listProcessTree, readCommandLine } from '../../runner/browser/process-tree.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
 import { listenOnLoopback, type LoopbackListener } from '../../runner/util/listen-loopback.ts'
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.ts'
@@ -15,6 +14,7 @@ import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.t
 import { countConnections, countDatagrams, type CountingListener } from '../helpers/listeners.ts'
 import { processesTagged } from '../helpers/processes.ts'
 import { startRunnerProcess, type RunnerProcess } from '../helpers/start-runner.ts'
+import { testChromiumPath, launchTestChromium } from '../helpers/test-chromium.ts'
 
 // One runner process with real Chromium, every connection of which must leave through its egress
 // proxy. The allowed origin is 127.0.0.2 (CRAWLFLEET_ALLOW_CIDRS=127.0.0.2/32); listeners on 127.0.0.1
@@ -228,7 +228,7 @@ describe('WebRTC', () => {
     expect(stun4.count() + stun6.count()).toBe(0)
 
     // the control: the same page in Chromium with the base flags only does send them
-    const browser = await chromium.launch({ executablePath: findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile }), args: [...BASE_CHROMIUM_ARGS] })
+    const browser = await launchTestChromium()
     try {
       const raw = await (await browser.newContext()).newPage()
       await raw.goto(page)
@@ -297,7 +297,7 @@ describe('least privilege for Chromium', () => {
 /** The arguments Playwright itself gives Chromium, read from a browser launched with its defaults. */
 async function rawPlaywrightArgs(): Promise<string[]> {
   const marker = `--crawlfleet-raw-probe=${process.pid}`
-  const browser = await chromium.launch({ executablePath: findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile }), args: [marker] })
+  const browser = await chromium.launch({ executablePath: testChromiumPath(), args: [marker] })
   try {
     return await readCommandLine((await findPidByArg(marker))!)
   } finally {

@@ -1,8 +1,7 @@
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BASE_CHROMIUM_ARGS } from '../../runner/browser/chromium-flags.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { settledContent } from '../../runner/pages/page-content.ts'
+import { launchTestChromium } from '../helpers/test-chromium.ts'
 
 // Reading a page's HTML: most pages come back whole from the evaluate that serializes them, a larger
 // one in 128 KiB pieces; either way the caller gets what page.content() gives, and the page keeps
@@ -11,8 +10,7 @@ import { settledContent } from '../../runner/pages/page-content.ts'
 let browser: Browser
 
 beforeAll(async () => {
-  const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
-  browser = await chromium.launch({ executablePath, args: [...BASE_CHROMIUM_ARGS] })
+  browser = await launchTestChromium()
 })
 afterAll(async () => {
   await browser?.close()

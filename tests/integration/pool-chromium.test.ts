@@ -3,7 +3,6 @@ import type { Browser } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BrowserCrashedError } from '../../runner/contract/errors.ts'
 import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
-import { findChromium, isExecutableFile } from '../../runner/browser/find-chromium.ts'
 import { browserEnvironment } from '../../runner/browser/browser-env.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX, type PlaywrightHandle } from '../../runner/browser/launcher-playwright.ts'
 import { findPidByArg, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
@@ -15,11 +14,12 @@ import type { Lease } from '../../runner/pool/types.ts'
 import type { PressureSource } from '../../runner/resources/types.ts'
 import { systemClock } from '../../runner/util/clock.ts'
 import { deferred } from '../helpers/fake-clock.ts'
+import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 // The pool with the real Playwright launcher and Chromium's headless shell: launches, crashes,
 // kills and shutdown against real processes. No HTTP.
 
-const executablePath = findChromium({ configured: process.env.CRAWLFLEET_CHROMIUM_PATH, playwrightPath: () => undefined, isExecutable: isExecutableFile })
+const executablePath = testChromiumPath()
 /** these browsers render set content only: their proxy (port 9, discard) is never asked for anything */
 const launcherBase = { executablePath, egressProxyUrl: 'http://127.0.0.1:9', env: browserEnvironment(process.env), runningAsRoot: process.getuid?.() === 0 }
 const DEFAULT_REQ = { launch: DEFAULT_LAUNCH, signature: DEFAULT_SIGNATURE }
