@@ -26,6 +26,12 @@ function acceptedP99(samples: LoadResult['samples']): number | null {
   return ok.length ? round(quantile(ok.map((x) => x.lastAttemptMs ?? x.ms), 0.99), 0) : null
 }
 
+/** the accepted attempts as the runner timed them (Server-Timing): what is left of acceptedP99 is the client's and the connection's */
+function acceptedRunnerP99(samples: LoadResult['samples']): number | null {
+  const ok = samples.filter((x) => x.status === 200 && x.runnerMs !== undefined)
+  return ok.length ? round(quantile(ok.map((x) => x.runnerMs!), 0.99), 0) : null
+}
+
 function cellSummary(r: LoadResult) {
   const s = summarize(r.samples, r.wallMs)
   const retried = r.samples.filter((x) => x.retries)
@@ -39,6 +45,8 @@ function cellSummary(r: LoadResult) {
     // the same, split: admitted on the first send, or on a retry holding its kept place
     acceptedFirstSendP99Ms: acceptedP99(r.samples.filter((x) => !x.retries)),
     acceptedOnRetryP99Ms: acceptedP99(retried),
+    acceptedRunnerP99Ms: acceptedRunnerP99(r.samples),
+    acceptedFirstSendRunnerP99Ms: acceptedRunnerP99(r.samples.filter((x) => !x.retries)),
   }
 }
 
@@ -94,7 +102,7 @@ export async function loadBench(args: Args): Promise<void> {
     // the client retries only answers with a Retry-After: a final 429 here is one refused twice
     { target: '500 clients: refusals only 429 with Retry-After', measured: `errors after one retry: ${JSON.stringify(c500.errors)}`, met: Object.keys(c500.errors).every((k) => k === '429') },
     { target: '500 clients: served on first retry ≥ 90 %', measured: `${c500.firstRetryServedPct} %`, met: (c500.firstRetryServedPct ?? 100) >= 90 },
-    { target: '500 clients: accepted p99 within the queue budget (10 s)', measured: `${c500.acceptedP99Ms} ms from the accepted attempt's send, queue wait and page (admitted on the first send: ${c500.acceptedFirstSendP99Ms} ms; on a retry: ${c500.acceptedOnRetryP99Ms} ms; ${c500.p99Ms} ms from the first send, Retry-After waits included)`, met: c500.acceptedP99Ms !== null && c500.acceptedP99Ms <= 10_000 },
+    { target: '500 clients: accepted p99 within the queue budget (10 s)', measured: `${c500.acceptedP99Ms} ms from the accepted attempt's send, queue wait and page (admitted on the first send: ${c500.acceptedFirstSendP99Ms} ms; on a retry: ${c500.acceptedOnRetryP99Ms} ms; ${c500.p99Ms} ms from the first send, Retry-After waits included). As the runner timed them (Server-Timing): ${c500.acceptedRunnerP99Ms} ms, on the first send ${c500.acceptedFirstSendRunnerP99Ms} ms`, met: c500.acceptedP99Ms !== null && c500.acceptedP99Ms <= 10_000 },
     { target: 'throughput ≥ 95 % of raw Playwright best', measured: `${round(runnerBest, 2)} vs ${round(rawBest, 2)} req/s: ${ratio(runnerBest, rawBest)} ×`, met: runnerBest >= 0.95 * rawBest },
   ]
   const machine = await describeMachine()

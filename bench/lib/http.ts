@@ -13,7 +13,14 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   })
   const text = await res.text()
   const retryAfter = res.headers.get('retry-after')
-  return { status: res.status, body: text, ...(retryAfter !== null ? { retryAfterSec: Number(retryAfter) } : {}) }
+  const runnerMs = serverTimingMs(res.headers.get('server-timing'), 'total')
+  return { status: res.status, body: text, ...(retryAfter !== null ? { retryAfterSec: Number(retryAfter) } : {}), ...(runnerMs !== undefined ? { runnerMs } : {}) }
+}
+
+/** One metric's duration from a Server-Timing header, ms. */
+export function serverTimingMs(header: string | null, name: string): number | undefined {
+  const m = header && new RegExp(`(?:^|,)\\s*${name};dur=([\\d.]+)`).exec(header)
+  return m ? Number(m[1]) : undefined
 }
 
 export async function getStatus(url: string): Promise<Answer> {

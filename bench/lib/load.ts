@@ -7,6 +7,8 @@ export interface Answer {
   readonly retryAfterSec?: number
   /** counted under this name instead of the status, e.g. a refusal that lacked its Retry-After */
   readonly label?: string
+  /** ms the runner says it held the request (its Server-Timing `total`), when it says */
+  readonly runnerMs?: number
 }
 
 export interface LoadOptions {
@@ -51,7 +53,13 @@ export async function runClosedLoop(o: LoadOptions): Promise<LoadResult> {
         answer = await sendSafely(o, i)
       }
       const now = performance.now()
-      samples.push({ status: answer.status, ms: now - t0, ...(answer.label ? { label: answer.label } : {}), ...(retries ? { retries, lastAttemptMs: now - lastSentAt } : {}) })
+      samples.push({
+        status: answer.status,
+        ms: now - t0,
+        ...(answer.label ? { label: answer.label } : {}),
+        ...(retries ? { retries, lastAttemptMs: now - lastSentAt } : {}),
+        ...(answer.runnerMs !== undefined ? { runnerMs: answer.runnerMs } : {}),
+      })
       if (o.thinkMs) await sleep(o.thinkMs)
     }
   }

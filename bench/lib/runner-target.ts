@@ -8,7 +8,7 @@ export function htmlVia(baseUrl: string, url: string, body: object = {}): () => 
   return async () => {
     const res = await postJson(`${baseUrl}/html`, { url, ...body })
     if (res.status !== 200) return res
-    return checked((JSON.parse(res.body) as { html: string }).html)
+    return { ...checked((JSON.parse(res.body) as { html: string }).html), ...(res.runnerMs !== undefined ? { runnerMs: res.runnerMs } : {}) }
   }
 }
 

@@ -22,6 +22,8 @@ export interface Sample {
   readonly retries?: number
   /** the last attempt alone, when there were retries (ms counts from the first send) */
   readonly lastAttemptMs?: number
+  /** the last attempt as the runner timed it (Server-Timing `total`): without the client's and the network's part */
+  readonly runnerMs?: number
 }
 
 export interface CellSummary {

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { describeCrawl4aiWrappers, registerCrawl4aiComponents } from '../contract/crawl4ai/openapi.ts'
 import { bodyLimit } from 'hono/body-limit'
+import { timing } from 'hono/timing'
 import { BodyTooLargeError, InvalidFieldError, UnsupportedMediaTypeError } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
 import { invalidFieldFrom } from '../contract/validate.ts'
@@ -95,7 +96,11 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     get: (pattern) => void app.use(pattern, signed),
   }
   deps.extraRoutes?.(app, guard)
+  // Server-Timing on every page route: `queue` (the wait for a page slot) and `total` (the runner's whole answer)
+  const serverTiming = timing({ totalDescription: 'runner' })
   for (const [path, route] of Object.entries(deps.routes) as [string, PageRouteSpec<z.ZodType>][]) {
+    app.use(path, serverTiming)
+    if (route.get) app.use(`${path}/*`, serverTiming)
     guard.post(path)
     // a page request the edge placed against another candidate's load is refused at once when busier
     app.use(path, refuseAboveLoad(deps.load))

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { setMetric } from 'hono/timing'
 import { browserRequestOf } from '../contract/browser-request.ts'
 import { DrainingError, type ErrorCode } from '../contract/errors.ts'
 import { HEADER } from '../contract/http-names.ts'
@@ -82,12 +83,15 @@ export function registerPageRoute<S extends z.ZodType>(app: OpenAPIHono, path: s
       clientSignal: c.req.raw.signal,
     })
     let handedOver = false
+    const work = deps.pageWork(browserRequestOf(input as Parameters<typeof browserRequestOf>[0]), deadline, callerOf(c))
     try {
-      const res = await spec.run(input, deps.pageWork(browserRequestOf(input as Parameters<typeof browserRequestOf>[0]), deadline, callerOf(c)), c)
+      const res = await spec.run(input, work, c)
       handedOver = spec.ownsDeadline === true
       return res
     } finally {
       if (!handedOver) deadline.dispose()
+      // a stream's wait so far: its headers go out before its pages are done
+      setMetric(c, 'queue', work.queuedMs(), 'waiting for a page slot', 1)
     }
   }
   app.openapi(route, (c: Context) => handle(c, (c.req as unknown as { valid(t: 'json'): z.output<S> }).valid('json')))

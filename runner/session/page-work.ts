@@ -14,6 +14,8 @@ export interface PageWork {
   /** Runs `fn` on a fresh page: a page slot, a lease, a new context (or a warm spare), all returned in finally. */
   withPage<T>(fn: (page: Page, remainingMs: number) => Promise<T>, o?: WithPageOptions): Promise<T>
   checkUrl(url: string, field: string): Promise<void>
+  /** how long this request's pages have waited for a page slot so far, ms (the Server-Timing `queue` metric) */
+  queuedMs(): number
 }
 
 export interface WithPageOptions {

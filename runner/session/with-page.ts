@@ -16,7 +16,7 @@ import type { WarmSpares } from './warm-spares.ts'
 
 export interface SessionDeps {
   readonly pool: { acquire(req: { launch: BrowserRequest['launch']; signature: string }, signal: AbortSignal): Promise<Lease<Browser>> }
-  readonly admission: { run<T>(ticket: { signal: AbortSignal; caller?: string; deadlineAtMs?: number; waitUntilDeadline?: boolean }, fn: () => Promise<T>): Promise<T> }
+  readonly admission: { run<T>(ticket: { signal: AbortSignal; caller?: string; deadlineAtMs?: number; waitUntilDeadline?: boolean }, fn: (queuedMs: number) => Promise<T>): Promise<T> }
   /** a caller's own proxy must pass the URL policy too, or it is a way into private networks */
   readonly checkProxy: (server: string) => Promise<void>
   readonly checkUrl: (url: string, field: string) => Promise<void>
@@ -26,19 +26,23 @@ export interface SessionDeps {
 }
 
 export function pageWorkFactory(deps: SessionDeps): PageWorkFactory {
-  return (browser, deadline, caller) => ({
-    deadline,
-    browser,
-    withPage: (fn, o) => withPage(deps, browser, deadline, { caller, waitUntilDeadline: o?.waitUntilDeadline }, fn),
-    checkUrl: deps.checkUrl,
-  })
+  return (browser, deadline, caller) => {
+    let queuedMs = 0
+    return {
+      deadline,
+      browser,
+      withPage: (fn, o) => withPage(deps, browser, deadline, { caller, waitUntilDeadline: o?.waitUntilDeadline, onQueued: (ms) => (queuedMs += ms) }, fn),
+      checkUrl: deps.checkUrl,
+      queuedMs: () => queuedMs,
+    }
+  }
 }
 
 function withPage<T>(
   deps: SessionDeps,
   req: BrowserRequest,
   deadline: RequestDeadline,
-  who: { caller: string | undefined; waitUntilDeadline?: boolean },
+  who: { caller: string | undefined; waitUntilDeadline?: boolean; onQueued(ms: number): void },
   fn: (page: Page, remainingMs: number) => Promise<T>,
 ): Promise<T> {
   // The answer goes out as soon as the page work has it. Closing the context (~12 ms measured on 2
@@ -46,7 +50,8 @@ function withPage<T>(
   // still counts a page until its context is gone.
   return new Promise<T>((answer, fail) => {
     deps.admission
-      .run({ signal: deadline.signal, deadlineAtMs: deadline.deadlineAtMs, ...who }, async () => {
+      .run({ signal: deadline.signal, deadlineAtMs: deadline.deadlineAtMs, caller: who.caller, waitUntilDeadline: who.waitUntilDeadline }, async (queuedMs) => {
+        who.onQueued(queuedMs)
         if (req.launch.proxy) await deps.checkProxy(req.launch.proxy.server)
         const lease = await deps.pool.acquire(req, deadline.signal)
         // spares are made without a caller's proxy

@@ -37,6 +37,13 @@ async function withRunner(env: Record<string, string>, fn: (r: RunnerProcess) =>
   expect(await processesTagged(tag)).toEqual([])
 }
 
+/** the runner's Server-Timing metrics, ms */
+function serverTiming(r: Response): { queue: number; total: number } {
+  const header = r.headers.get('server-timing') ?? ''
+  const dur = (name: string) => Number(new RegExp(`(?:^|,)\\s*${name};dur=([\\d.]+)`).exec(header)?.[1] ?? NaN)
+  return { queue: dur('queue'), total: dur('total') }
+}
+
 async function pressure(runner: RunnerProcess): Promise<{ pool: { queued: number; running: number }; plan: { pageSlots: number } }> {
   return (await (await fetch(`${runner.url}/pressure`)).json()) as never
 }
@@ -49,12 +56,20 @@ describe('a runner under load', { timeout: 180_000 }, () => {
       expect((await pressure(runner)).plan.pageSlots).toBe(2)
       const burst = await Promise.all(Array.from({ length: 24 }, (_, i) => post(runner, '/html', { url: `${site.url}/slow?ms=200&t=burst-${i}` })))
       expect(burst.map((r) => r.status)).toEqual(Array(24).fill(200))
+      // each answer says how long it waited for a slot and how long the runner held it (Server-Timing)
+      const timings = burst.map((r) => serverTiming(r))
+      for (const t of timings) expect(t.queue).toBeLessThanOrEqual(t.total)
+      // 24 pages of 200 ms sent at once through 2 slots: the first in line waited for none, some waited
+      const waits = timings.map((t) => t.queue).sort((x, y) => x - y)
+      expect(waits[0]).toBe(0)
+      expect(waits.at(-1)).toBeGreaterThan(0)
     })
   })
 
   it('past the budget refuses only with 429 and a Retry-After that a retrying client can trust', async () => {
-    // a budget of 3 s: even at 3 s a page (a machine with both cores busy) one request waits for a slot
-    await withRunner({ CRAWLFLEET_QUEUE_WAIT_MS: '3000' }, async (runner) => {
+    // a budget of 5 s: even at 3 s a page (a machine with both cores busy) one request per slot is
+    // answered within it after waiting for a slot (1.5 s + 3 s)
+    await withRunner({ CRAWLFLEET_QUEUE_WAIT_MS: '5000' }, async (runner) => {
       // two pages first, one per slot, so the slot time is measured rather than guessed
       const warm = await Promise.all([0, 1].map((i) => post(runner, '/html', { url: `${site.url}/slow?ms=600&t=warm-${i}` })))
       expect(warm.map((r) => r.status)).toEqual([200, 200])

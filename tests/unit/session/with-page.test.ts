@@ -35,7 +35,7 @@ function setup(o: { refuse?: boolean } = {}) {
         if (o.refuse) throw new QueueFullError()
         running++
         try {
-          return await fn()
+          return await fn(0)
         } finally {
           running--
           steps.push('slot freed')
