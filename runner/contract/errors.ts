@@ -49,7 +49,7 @@ export const ERRORS = {
   QUEUE_FULL: {
     status: 429,
     retryElsewhere: true,
-    when: 'the request would not be answered within the queue budget (or its own deadline), or the queue is at its cap; come back after `Retry-After`: the place is kept',
+    when: 'the predicted wait is past the queue budget (or its own deadline), or the queue is at its cap; come back after `Retry-After`: the place is kept',
   },
   BUSIER_THAN_ALTERNATIVE: {
     status: 429,

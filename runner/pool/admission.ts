@@ -66,8 +66,8 @@ export interface AdmissionStats {
 interface Waiter {
   /** hands the waiter a slot, counted in `running` here */
   grant(): void
-  /** monotonic ms by which it must have been answered: when it queued plus the queue budget (or its deadline) */
-  readonly answerByMs: number
+  /** monotonic ms by which it must have started: when it queued plus its wait budget */
+  readonly startByMs: number
   /** takes it out of the queue with `err` */
   refuse(err: Error): void
 }
@@ -117,7 +117,7 @@ export class Admission {
         : waitBudgetMs(plan.queueWaitMs, deadlineLeftMs, serviceMs)
     const decision = admit({ running: this.running, slots, queued: this.queue.length, queuedByCaller: this.queue.queuedBy(caller), waitMs, budgetMs, plan })
     if (decision === 'queue-full' || decision === 'wait-too-long') throw this.refuseWithPlace(caller, nowMs)
-    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS, keptPlace?.madeAtMs ?? nowMs, nowMs + budgetMs + serviceMs)
+    if (decision === 'queue') await this.waitForSlot(caller, ticket.signal, plan.queueWaitMs * QUEUE_TIMEOUT_BUDGETS, keptPlace?.madeAtMs ?? nowMs, nowMs + budgetMs)
     else {
       this.running++
       this.queue.noteServed(caller)
@@ -183,16 +183,15 @@ export class Admission {
   /**
    * A waiter admitted on a prediction that no longer holds (the slot time measured since has grown:
    * a burst that slows every page down) is refused now, with a Retry-After and a kept place, rather
-   * than kept past its budget: each one's answer is predicted again from its place in the round-robin.
+   * than kept past its budget: each is predicted again from its place in the round-robin.
    */
   private refuseLateWaiters(): void {
     if (this.queue.length === 0) return
     const nowMs = this.o.clock.now()
-    const slotTimeMs = this.slotTimeMs()
-    const perStartMs = slotTimeMs / this.slots()
+    const perStartMs = this.slotTimeMs() / this.slots()
     const late: (readonly [string, Waiter])[] = []
     let place = 0
-    for (const [caller, waiter] of this.queue.inServiceOrder()) if (nowMs + ++place * perStartMs + slotTimeMs > waiter.answerByMs) late.push([caller, waiter])
+    for (const [caller, waiter] of this.queue.inServiceOrder()) if (nowMs + ++place * perStartMs > waiter.startByMs) late.push([caller, waiter])
     // all out of the line first: each one's Retry-After then counts the line that stays and the places kept before its own
     for (const [caller, waiter] of late) this.queue.remove(caller, waiter)
     for (const [caller, waiter] of late) waiter.refuse(this.refuseWithPlace(caller, nowMs))
@@ -200,9 +199,9 @@ export class Admission {
 
   /**
    * `sinceMs`: when this request's place in line was given (now, or a claimed place's refusal);
-   * `answerByMs`: when its budget runs out (refuseLateWaiters); `waitMs`: the wait after which it gives up whatever the prediction
+   * `startByMs`: when its budget runs out (refuseLateWaiters); `waitMs`: the wait after which it gives up whatever the prediction
    */
-  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number, sinceMs: number, answerByMs: number): Promise<void> {
+  private waitForSlot(caller: string, signal: AbortSignal, waitMs: number, sinceMs: number, startByMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = new AbortController()
       let done = false
@@ -220,7 +219,7 @@ export class Admission {
       }
       const onAbort = () => leave(signal.reason)
       const waiter: Waiter = {
-        answerByMs,
+        startByMs,
         refuse: leave,
         grant: () => {
           if (done) return

@@ -23,13 +23,13 @@ export function predictWaitMs(w: WaitInput): number {
 }
 
 /**
- * How long this request may wait: what the queue budget leaves after its own page, so a request
- * admitted on time is also answered within the budget; cut to what its own deadline leaves after
- * the work (a request that would time out in the queue is better refused now, while the edge can
- * still try another runner). Negative when one page alone takes longer: nothing may queue then.
+ * How long this request may wait: the queue budget, cut to what its own deadline leaves after the
+ * work itself (a request that would time out in the queue is better refused now, while the edge
+ * can still try another runner).
  */
 export function waitBudgetMs(queueWaitMs: number, deadlineLeftMs: number | undefined, serviceMs: number): number {
-  return Math.min(queueWaitMs, deadlineLeftMs ?? Infinity) - serviceMs
+  if (deadlineLeftMs === undefined) return queueWaitMs
+  return Math.min(queueWaitMs, deadlineLeftMs - serviceMs)
 }
 
 export const MAX_RETRY_AFTER_SEC = 120

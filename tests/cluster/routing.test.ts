@@ -41,6 +41,13 @@ describe('cluster: routing', () => {
     expect(served).toEqual(Array(5).fill(expected))
   })
 
+  it('passes the runner\'s Server-Timing on to the caller: its wait for a page slot and its whole time', async () => {
+    const res = await cluster.post('/html', { url: `${cluster.site.url}/about.html?timing` })
+    expect(res.status, await res.clone().text()).toBe(200)
+    expect(res.headers.get('server-timing')).toMatch(/^queue;dur=[\d.]+;desc="[^"]+",\s*total;dur=[\d.]+;desc="runner"$/)
+    await res.body?.cancel()
+  })
+
   it('spreads several launch signatures over the runners, each on its rendezvous choice', async () => {
     const configs: BrowserConfigInput[] = [{ text_mode: true }, { light_mode: true }, { extra_args: ['--hide-scrollbars'] }]
     // add flags until rendezvous puts the signatures on all three runners (which depends on the ports)

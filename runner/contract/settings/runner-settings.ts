@@ -57,7 +57,7 @@ export const RUNNER_SETTINGS = {
     setting({
       env: 'CRAWLFLEET_QUEUE_WAIT_MS',
       fallback: 10_000,
-      doc: "a request is queued while it is predicted to be answered within this and its own deadline: its wait (work ahead × measured slot time ÷ slots) plus its own page; past it, 429 `QUEUE_FULL` with an honest `Retry-After`",
+      doc: "a request is queued while its predicted wait (work ahead × measured slot time ÷ slots) fits this and its own deadline; past it, 429 `QUEUE_FULL` with an honest `Retry-After`",
       parse: parse.int({ min: 1 }),
     }),
   ),

@@ -48,6 +48,19 @@ function setup(over: Partial<Plan> = {}) {
 }
 
 describe('Admission', () => {
+  it('tells the work how long it waited for its slot', async () => {
+    const { clock, admission } = setup({ pageSlots: 1 })
+    const first = deferred<void>()
+    const waited: number[] = []
+    const a = admission.run({ signal: new AbortController().signal }, async (ms) => (waited.push(ms), first.promise))
+    const b = admission.run({ signal: new AbortController().signal }, async (ms) => void waited.push(ms))
+    await flushPromises()
+    await clock.advance(700)
+    first.resolve()
+    await Promise.all([a, b])
+    expect(waited).toEqual([0, 700])
+  })
+
   it('runs queued work in arrival order as slots free up', async () => {
     const { admission, order, job } = setup()
     const a = job('a')
@@ -70,11 +83,11 @@ describe('Admission', () => {
   it('queues a burst far larger than the slots while its predicted wait fits the budget', async () => {
     const { admission, refusals, job, measure } = setup({ pageSlots: 4, queueWaitMs: 10_000 })
     await measure(400)
-    // 4 slots at 0.4 s a page start 10 pages a second: the 96th queued waits 9.6 s and is answered at 10 s
-    const jobs = Array.from({ length: 100 }, (_, i) => job(`j${i}`))
+    // 4 slots at 0.4 s a page start 10 pages a second: the 100th queued waits 10 s
+    const jobs = Array.from({ length: 104 }, (_, i) => job(`j${i}`))
     await flushPromises()
     expect(refusals).toEqual([])
-    expect(admission.stats()).toMatchObject({ running: 4, queued: 96 })
+    expect(admission.stats()).toMatchObject({ running: 4, queued: 100 })
     const extra = await job('one too many').result.catch((e: unknown) => e)
     expect(extra).toBeInstanceOf(QueueFullError)
     for (const j of jobs) j.finish()
@@ -82,10 +95,10 @@ describe('Admission', () => {
   })
 
   it('refuses past the budget with 429 and a Retry-After for when the queue and earlier refusals have started', async () => {
-    const { admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 9000 })
+    const { admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 7000 })
     await measure(4000)
     const running = job('running')
-    const queued = job('queued') // waits 4 s, answered at 8 s; the next would be at 12 s
+    const queued = job('queued') // waits 4 s
     await flushPromises()
     const err = await job('refused').result.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(QueueFullError)
@@ -101,11 +114,11 @@ describe('Admission', () => {
     await Promise.all([running.result, queued.result])
   })
 
-  it('refuses a queued request once the slot time measured since says it will not be answered within its budget: 429, Retry-After, its place kept', async () => {
-    const { clock, admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 6000 })
+  it('refuses a queued request once the slot time measured since says it will not start within its budget: 429, Retry-After, its place kept', async () => {
+    const { clock, admission, refusals, job, measure } = setup({ pageSlots: 1, queueWaitMs: 5000 })
     await measure(500)
     const running = job('running')
-    // 0.5 s a page: the ninth in line is predicted to start in 4.5 s and be answered at 5 s, within the 6 s budget
+    // 0.5 s a page: the ninth in line is predicted to start in 4.5 s, within the 5 s budget
     const queued = Array.from({ length: 9 }, (_, i) => job(`q${i}`))
     await flushPromises()
     expect(refusals).toEqual([])
@@ -115,7 +128,7 @@ describe('Admission', () => {
     running.finish()
     await running.result
     await flushPromises()
-    // q0 starts; q1 and q2 are answered within the 6 s since they queued (at 5 and 6 s), the rest would not
+    // q0 starts; q1 and q2 start within the 5 s since they queued, the rest would not
     expect(admission.stats()).toMatchObject({ running: 1, queued: 2, slotTimeMs: 1000, keptPlaces: 6 })
     expect(refusals).toEqual(Array(6).fill('queue_full'))
     const refused = (await Promise.all(outcomes.slice(3))) as QueueFullError[]
@@ -127,7 +140,7 @@ describe('Admission', () => {
   })
 
   it('keeps the place of a refused caller: its retry after Retry-After is admitted though newcomers filled the queue', async () => {
-    const { clock, admission, job, measure } = setup({ pageSlots: 1, queueWaitMs: 4000 })
+    const { clock, admission, job, measure } = setup({ pageSlots: 1, queueWaitMs: 3000 })
     await measure(2000)
     const first = [job('r'), job('q')]
     await flushPromises()
@@ -150,7 +163,7 @@ describe('Admission', () => {
   })
 
   it('serves a claimed place where it was refused: before the caller’s requests that queued after the refusal', async () => {
-    const { clock, order, job, measure, plan } = setup({ pageSlots: 1, queueWaitMs: 3500 })
+    const { clock, order, job, measure, plan } = setup({ pageSlots: 1, queueWaitMs: 2500 })
     await measure(1000)
     const early = [job('a1', { caller: 'a' }), job('a2', { caller: 'a' }), job('a3', { caller: 'a' })]
     await flushPromises()
@@ -189,13 +202,13 @@ describe('Admission', () => {
   })
 
   it('predicts a newcomer’s wait from its place in the round-robin, not from the whole queue', async () => {
-    const { admission, job, measure, refusals } = setup({ pageSlots: 1, queueWaitMs: 4000 })
+    const { admission, job, measure, refusals } = setup({ pageSlots: 1, queueWaitMs: 3000 })
     await measure(1000)
     const flood = Array.from({ length: 4 }, (_, i) => job(`flood${i}`, { caller: 'flood' }))
     await flushPromises()
-    // the flood's own next request would wait 4 s and be answered at 5 s: refused
+    // the flood's own next request would wait 4 s: refused
     await expect(job('flood more', { caller: 'flood' }).result).rejects.toBeInstanceOf(QueueFullError)
-    // another caller's first request waits for one of the flood's, then its own turn: 2 s, answered at 3 s
+    // another caller's first request waits for one of the flood's, then its own turn: 2 s
     const quiet = job('quiet', { caller: 'quiet' })
     await flushPromises()
     expect(refusals).toEqual(['queue_full'])
