@@ -97,7 +97,7 @@ export class Admission {
     this.kept = new KeptPlaces(o.keptPlaceWindow)
   }
 
-  /** `fn` is told how long this request waited in the queue, ms (0 when a slot was free) */
+  /** `fn` is told how long this request waited in the queue, ms (0 when it ran at once) */
   async run<T>(ticket: Ticket, fn: (queuedMs: number) => Promise<T>): Promise<T> {
     ticket.signal.throwIfAborted()
     if (this.draining) throw this.refuse('draining', new DrainingError())
@@ -125,7 +125,7 @@ export class Admission {
     this.o.onStart?.(this.running)
     const startedMs = this.o.clock.now()
     try {
-      return await fn(startedMs - nowMs)
+      return await fn(decision === 'queue' ? startedMs - nowMs : 0)
     } finally {
       const heldMs = this.o.clock.now() - startedMs
       this.serviceMs = this.serviceMs === undefined ? heldMs : this.serviceMs + SERVICE_EWMA_WEIGHT * (heldMs - this.serviceMs)
