@@ -105,5 +105,4 @@ export class FairQueue<T> {
     this.byCaller.delete(caller)
     if (caller === this.lastServed) this.removedAfter = callers[i + 1]
   }
-
 }

@@ -54,16 +54,15 @@ let keep: { idleMs?: number } = {}
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 }
 const contentPool = (size: number, nice = 0) =>
   new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: CONTENT_TASKS, nice }, size, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
-const lightPool = (cores: number) => contentPool(cores)
 /** large pages' conversions are seconds of CPU each: half the cores for them at most, so they never hold every core */
-const heavyPool = (cores: number) => contentPool(Math.max(1, Math.floor(cores / 2)), LOWERED_NICE)
+const heavySize = (cores: number) => Math.max(1, Math.floor(cores / 2))
 const schemaPool = () =>
   new WorkerPool({ entry: WORKER_ENTRY, workerData: { tasks: SCHEMA_TASKS }, size: 1, reviveError: revive, idleMs: keep.idleMs, resourceLimits: WORKER_LIMITS })
-/** `pool` if it already has `wanted`'s size, else `wanted` (the old pool closed) */
-function resized(pool: WorkerPool | undefined, wanted: WorkerPool): WorkerPool {
-  if (pool?.size === wanted.size) return pool
+/** `pool` if it is already of `size`, else a new content pool of that size (the old one closed) */
+function resized(pool: WorkerPool | undefined, size: number, nice: number): WorkerPool {
+  if (pool?.size === size) return pool
   void pool?.close()
-  return wanted
+  return contentPool(size, nice)
 }
 
 /**
@@ -76,8 +75,8 @@ function resized(pool: WorkerPool | undefined, wanted: WorkerPool): WorkerPool {
 export function configureContentWorkers(cores: number, o: { idleMs?: number } = {}): void {
   keep = o
   const n = Math.max(1, Math.round(cores))
-  light = resized(light, lightPool(n))
-  heavy = resized(heavy, heavyPool(n))
+  light = resized(light, n, 0)
+  heavy = resized(heavy, heavySize(n), LOWERED_NICE)
 }
 
 export async function stopContentWorkers(): Promise<void> {
@@ -121,8 +120,8 @@ export function inputChars(args: readonly unknown[]): number {
 }
 
 /** the pools configureContentWorkers sized, or by this machine's cores when nobody did (tests) */
-const lightWorkers = () => (light ??= lightPool(availableParallelism()))
-const heavyWorkers = () => (heavy ??= heavyPool(availableParallelism()))
+const lightWorkers = () => (light ??= contentPool(availableParallelism()))
+const heavyWorkers = () => (heavy ??= contentPool(heavySize(availableParallelism()), LOWERED_NICE))
 
 /** Checks `data` against a caller's JSON schema on the schema worker, SCHEMA_CHECK_TIMEOUT_MS at most by default. */
 export function checkSchemaOffThread(schemaJson: Record<string, unknown>, data: unknown, o: RunOptions = {}): ReturnType<SchemaTasks['checkSchema']> extends infer R ? Promise<R> : never {
