@@ -48,6 +48,8 @@ export interface RunnerConfig {
     readonly negativeTtlMs: number
   }
   readonly chromiumSandbox: 'auto' | 'on' | 'off'
+  /** nice value of the browsers' processes, above the runner's own */
+  readonly chromiumNice: number
 }
 
 /** The only reader of the runner's environment; a bad value throws naming its variable. */
@@ -87,6 +89,7 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
       negativeTtlMs: s.dnsNegativeTtlSec * 1000,
     },
     chromiumSandbox: s.chromiumSandbox,
+    chromiumNice: s.chromiumNice,
     webhook: s.webhookSecret && { key: s.webhookSecret, attempts: s.webhookAttempts, retryMs: s.webhookRetryMs, timeoutMs: s.webhookTimeoutMs },
   }
 }

@@ -28,6 +28,7 @@ const runner = await startRunner(config, {
       egressProxyUrl,
       env: browserEnvironment(process.env),
       sandbox: config.chromiumSandbox,
+      nice: config.chromiumNice,
       runningAsRoot: process.getuid?.() === 0,
       log: (event, fields) => log.warn({ event, ...fields }),
     }),

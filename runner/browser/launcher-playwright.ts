@@ -7,7 +7,7 @@ import type { BrowserHandle, Launcher } from '../pool/types.ts'
 import { systemClock } from '../util/clock.ts'
 import { abortable, withDeadline } from '../util/with-deadline.ts'
 import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, LOCKED_FLAG_PREFIXES, PLAYWRIGHT_DISABLE_FEATURES_ARG } from './chromium-flags.ts'
-import { findPidByArg, killTree, readCommandLine, readProcStat } from './process-tree.ts'
+import { findPidByArg, killTree, readCommandLine, readProcStat, reniceTree } from './process-tree.ts'
 
 // The only file of the pool that knows Playwright.
 
@@ -24,6 +24,8 @@ export interface PlaywrightLauncherOptions {
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
   readonly runningAsRoot?: boolean
+  /** every process of every browser runs at this nice value (reniceTree); 0 or absent: untouched */
+  readonly nice?: number
 }
 
 export type SandboxMode = 'auto' | 'on' | 'off'
@@ -92,6 +94,8 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       throw signal.reason
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
+    // its zygotes are up by now, so every renderer they fork later starts at this nice too
+    if (o.nice && handle.pid !== undefined) await reniceTree(handle.pid, o.nice)
     return handle
   }
 

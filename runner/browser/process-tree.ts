@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { setPriority } from 'node:os'
 import { processTreeMemoryBytes } from '../resources/process-memory.ts'
 
 // Process bookkeeping from /proc, so a hung or crashed Chromium never outlives the runner.
@@ -89,6 +90,44 @@ export async function killTree(pid: number, opts: { group?: boolean; procRoot?: 
 export async function treePssBytes(pid: number, procRoot = '/proc'): Promise<number> {
   const root = procRoot.replace(/\/?proc\/?$/, '') || '/'
   return processTreeMemoryBytes(await listProcessTree(pid, procRoot), { root, readFile: (path) => readFile(path, 'utf8') })
+}
+
+/**
+ * Sets the nice value of every thread of `pid` and its descendants (Linux nice is per thread, and a
+ * process forked later inherits its forker's: renderers forked by a reniced zygote start reniced).
+ * Where the kernel groups each session for scheduling (autogroup: processes in the root CPU cgroup,
+ * as on this development machine, not in a container), nice only orders threads within a group, and
+ * a browser Playwright spawns detached is a session of its own: so the nice of the tree's own
+ * autogroup is set too, never of ours. Threads that are gone or not ours are skipped. Resolves with
+ * the number of threads changed.
+ */
+export async function reniceTree(pid: number, nice: number, procRoot = '/proc'): Promise<number> {
+  let changed = 0
+  const pids = await listProcessTree(pid, procRoot)
+  for (const p of pids) {
+    for (const tid of await readdir(`${procRoot}/${p}/task`).catch(() => [] as string[])) {
+      try {
+        setPriority(Number(tid), nice)
+        changed++
+      } catch {
+        // gone since the listing, or not ours
+      }
+    }
+  }
+  const own = await autogroupOf('self', procRoot)
+  const groups = new Map<string, number>()
+  for (const p of pids) {
+    const group = await autogroupOf(String(p), procRoot)
+    if (group !== undefined && group !== own && !groups.has(group)) groups.set(group, p)
+  }
+  for (const p of groups.values()) await writeFile(`${procRoot}/${p}/autogroup`, String(nice)).catch(() => undefined)
+  return changed
+}
+
+/** "/autogroup-42" from /proc/<pid>/autogroup ("/autogroup-42 nice 0"); undefined without autogroup */
+async function autogroupOf(pid: string, procRoot: string): Promise<string | undefined> {
+  const text = await readFile(`${procRoot}/${pid}/autogroup`, 'utf8').catch(() => undefined)
+  return text?.split(' ')[0]
 }
 
 function sendKill(pid: number): void {

@@ -1,11 +1,12 @@
-import { cpus, totalmem } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
+import { cpus, getPriority, totalmem } from 'node:os'
 import type { Browser } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BrowserCrashedError } from '../../runner/contract/errors.ts'
 import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { browserEnvironment } from '../../runner/browser/browser-env.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX, type PlaywrightHandle } from '../../runner/browser/launcher-playwright.ts'
-import { findPidByArg, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
+import { findPidByArg, listProcessTree, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
 import { BrowserCostModel } from '../../runner/pool/cost-model.ts'
 import { BrowserPool } from '../../runner/pool/pool.ts'
 import { capacityPlanner, DEFAULT_PER_BROWSER_BYTES, DEFAULT_PER_PAGE_BYTES, DEFAULT_RESERVE_BYTES } from '../../runner/pool/capacity-plan.ts'
@@ -171,7 +172,53 @@ describe('BrowserPool with Playwright and the headless shell', () => {
     expect(marker.startsWith(MARKER_ARG_PREFIX)).toBe(true)
     expect(await findPidByArg(marker)).toBeUndefined()
   })
+
+  it("runs every process of a browser at the launcher's nice, a renderer opened after the launch included, and leaves the runner's own", async () => {
+    const ownNice = getPriority()
+    const launcher = createPlaywrightLauncher({ ...launcherBase, launchTimeoutMs: 30_000, nice: 5 })
+    const handle = await launcher.launch(DEFAULT_LAUNCH, AbortSignal.timeout(30_000))
+    cleanup = () => handle.browser.close()
+    const pid = handle.pid ?? 0
+    const atLaunch = await listProcessTree(pid)
+    const context = await handle.browser.newContext()
+    const page = await context.newPage()
+    await page.setContent('<p>a renderer forked after the renice</p>')
+    const withPage = await listProcessTree(pid)
+    expect(withPage.length).toBeGreaterThan(atLaunch.length) // the page's renderer
+    // every process inherited the nice; Chromium sets some threads' priority itself (display-critical
+    // −8, default 0), which the kernel allows only a privileged process, not the image's `node` user
+    const privileged = process.getuid?.() === 0
+    for (const p of withPage) {
+      const nices = threadNices(p)
+      expect(nices).toContain(5)
+      if (!privileged) expect(Math.min(...nices)).toBeGreaterThanOrEqual(5)
+    }
+    expect(getPriority()).toBe(ownNice)
+    // where the kernel schedules sessions as groups (autogroup), the browser's session is its own and gets the nice too
+    const group = autogroup(pid)
+    if (group !== undefined) {
+      expect(group).toMatch(/ nice 5$/)
+      expect(autogroup('self')).not.toMatch(/ nice 5$/)
+    }
+    await context.close()
+  })
 })
+
+/** the nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat) */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  })
+}
+
+function autogroup(pid: number | 'self'): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
 
 function sendSignal(pid: number, signal: NodeJS.Signals): void {
   try {

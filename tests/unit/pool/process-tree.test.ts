@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, treePssBytes } from '../../../runner/browser/process-tree.ts'
+import { getPriority } from 'node:os'
+import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, reniceTree, treePssBytes } from '../../../runner/browser/process-tree.ts'
 
 describe('parseProcStat', () => {
   it('reads pid, ppid and pgrp after the last parenthesis, whatever the command name holds', () => {
@@ -51,7 +52,50 @@ describe('on real processes', () => {
     // the children are not ours to wait for: each is gone, a zombie, or has SIGKILL pending
     expect(children.filter((pid) => !isDoomed(pid))).toEqual([])
   })
+
+  it('renices every process of a tree, and a child forked after that starts reniced', async () => {
+    // the shell forks one sleep, then waits for a line before forking the second: a zygote forking a renderer later
+    const sh = spawn('sh', ['-c', 'sleep 30 & echo one; read line; sleep 30 & echo two; wait'], { stdio: ['pipe', 'pipe', 'ignore'] })
+    try {
+      await once(sh.stdout, 'data')
+      const shPid = sh.pid as number
+      const before = descendantsOf(shPid, await listProcesses())
+      expect(before).toHaveLength(1)
+      expect(await reniceTree(shPid, 7)).toBeGreaterThanOrEqual(2)
+      sh.stdin.write('go\n')
+      await once(sh.stdout, 'data')
+      const all = [shPid, ...descendantsOf(shPid, await listProcesses())]
+      expect(all).toHaveLength(3)
+      expect(all.map((pid) => getPriority(pid))).toEqual([7, 7, 7])
+    } finally {
+      await killTree(sh.pid as number)
+    }
+  })
+
+  it("sets the nice of a detached tree's own scheduling group where the kernel has one, and never of ours", async () => {
+    const ownBefore = readAutogroup('self')
+    // detached: a session of its own, as Playwright spawns Chromium
+    const sh = spawn('sh', ['-c', 'sleep 30 & echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true })
+    try {
+      await once(sh.stdout, 'data')
+      const shPid = sh.pid as number
+      await reniceTree(shPid, 5)
+      expect(readAutogroup('self')).toEqual(ownBefore)
+      // without autogroup (CONFIG_SCHED_AUTOGROUP off) there is no file, and thread nice is all there is
+      if (ownBefore !== undefined) expect(readAutogroup(String(shPid))).toMatch(/ nice 5$/)
+    } finally {
+      await killTree(sh.pid as number, { group: true })
+    }
+  })
 })
+
+function readAutogroup(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
 
 function isDoomed(pid: number): boolean {
   try {
