@@ -28,8 +28,8 @@ export const RUNNER_SETTINGS = {
   chromiumNice: operator(
     setting({
       env: 'CRAWLFLEET_CHROMIUM_NICE',
-      fallback: 5,
-      doc: "nice value of every Chromium process (0: the runner's own): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 5 measured on 2 cores: under 500 clients the client's p99 was 0.4 s above the runner's own timing, against 2.3–4.8 s at 0 (README, Under load)",
+      fallback: 3,
+      doc: "nice value of every Chromium process (0: the runner's own): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 3 measured on 2 cores: under 500 clients the client's p99 0.4–0.5 s above the runner's own timing, against 2.3–4.8 s at 0; 5 slowed a flood of launch variants' default requests 2 × (README, Under load)",
       parse: parse.int({ min: 0, max: 19 }),
     }),
   ),
