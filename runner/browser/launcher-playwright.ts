@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { getPriority } from 'node:os'
 import { chromium, type Browser } from 'playwright-core'
 import type { LaunchOptions } from '../contract/signature.ts'
 import { closeOrKill } from '../pool/browser-record.ts'
@@ -24,11 +25,14 @@ export interface PlaywrightLauncherOptions {
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
   readonly runningAsRoot?: boolean
-  /** every process of every browser runs at this nice value (reniceTree); 0 or absent: untouched */
+  /** every process of every browser runs this much nicer than the runner (reniceTree); 0 or absent: untouched */
   readonly nice?: number
 }
 
 export type SandboxMode = 'auto' | 'on' | 'off'
+
+/** the lowest priority Linux has */
+const MAX_NICE = 19
 
 /** a headless shell launches in ~0.1–0.3 s; this only catches a Chromium that never comes up */
 export const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000
@@ -95,7 +99,7 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
     // its zygotes are up by now, so every renderer they fork later starts at this nice too
-    if (o.nice && handle.pid !== undefined) await reniceTree(handle.pid, o.nice)
+    if (o.nice && handle.pid !== undefined) await reniceTree(handle.pid, Math.min(MAX_NICE, getPriority() + o.nice))
     return handle
   }
 

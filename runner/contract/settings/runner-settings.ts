@@ -29,7 +29,7 @@ export const RUNNER_SETTINGS = {
     setting({
       env: 'CRAWLFLEET_CHROMIUM_NICE',
       fallback: 3,
-      doc: "nice value of every Chromium process (0: the runner's own): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 3 measured on 2 cores: under 500 clients the client's p99 0.4–0.5 s above the runner's own timing, against 2.3–4.8 s at 0; 5 slowed a flood of launch variants' default requests 2 × (README, Under load)",
+      doc: "how much nicer than the runner every Chromium process runs (0: at the runner's own priority): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 3 measured on 2 cores: under 500 clients the client's p99 0.4–0.5 s above the runner's own timing, against 2.3–4.8 s at 0; 5 slowed a flood of launch variants' default requests 2 × (README, Under load)",
       parse: parse.int({ min: 0, max: 19 }),
     }),
   ),
