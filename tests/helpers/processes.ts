@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 
 /**
@@ -24,6 +25,15 @@ export async function processesTagged(tag: string): Promise<number[]> {
 
 export async function commandLine(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
+}
+
+/** "/autogroup-42 nice 3": the scheduling group of a process's session; undefined where the kernel has none */
+export function readAutogroup(pid: number | 'self'): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
 }
 
 /** SIGKILLs every process left with the tag (a runner killed hard cannot close its browsers); returns their pids. */

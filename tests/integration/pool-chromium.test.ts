@@ -15,6 +15,8 @@ import type { Lease } from '../../runner/pool/types.ts'
 import type { PressureSource } from '../../runner/resources/types.ts'
 import { systemClock } from '../../runner/util/clock.ts'
 import { deferred } from '../helpers/fake-clock.ts'
+import { childProcesses } from '../helpers/fault-tools.ts'
+import { readAutogroup } from '../helpers/processes.ts'
 import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 // The pool with the real Playwright launcher and Chromium's headless shell: launches, crashes,
@@ -186,7 +188,7 @@ describe('BrowserPool with Playwright and the headless shell', () => {
     const page = await context.newPage()
     await page.setContent('<p>a renderer forked after the renice</p>')
     const withPage = await listProcessTree(pid)
-    const renderers = withPage.filter((p) => !atLaunch.includes(p) && commandLine(p).includes('--type=renderer'))
+    const renderers = (await childProcesses(pid, '--type=renderer')).filter((p) => !atLaunch.includes(p))
     expect(renderers.length).toBeGreaterThan(0) // the page's, forked by a zygote reniced at the launch
     // Chromium sets some of its threads' priority itself (display-critical −8, default 0), which the kernel
     // allows only a privileged process, not the image's `node` user: as root, a utility process Chromium
@@ -194,29 +196,20 @@ describe('BrowserPool with Playwright and the headless shell', () => {
     // returns) and the renderers they fork are sure to hold the nice (on a thread at least); unprivileged,
     // every thread of every process does
     const privileged = process.getuid?.() === 0
-    const zygotes = atLaunch.filter((p) => commandLine(p).includes('--type=zygote'))
+    const zygotes = (await childProcesses(pid, '--type=zygote')).filter((p) => atLaunch.includes(p))
     expect(zygotes.length).toBeGreaterThan(0)
     for (const p of [pid, ...zygotes, ...renderers]) expect(threadNices(p)).toContain(want)
     if (!privileged) for (const p of withPage) expect(Math.min(...threadNices(p))).toBeGreaterThanOrEqual(want)
     expect(getPriority()).toBe(ownNice)
     // where the kernel schedules sessions as groups (autogroup), the browser's session is its own and gets the nice too
-    const group = autogroup(pid)
+    const group = readAutogroup(pid)
     if (group !== undefined) {
       expect(group).toMatch(new RegExp(` nice ${want}$`))
-      expect(autogroup('self')).not.toMatch(new RegExp(` nice ${want}$`))
+      expect(readAutogroup('self')).not.toMatch(new RegExp(` nice ${want}$`))
     }
     await context.close()
   })
 })
-
-/** a process's command line; Chromium rewrites its own into one space-separated string */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
-  } catch {
-    return ''
-  }
-}
 
 /** the nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat) */
 function threadNices(pid: number): number[] {
@@ -224,14 +217,6 @@ function threadNices(pid: number): number[] {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
   })
-}
-
-function autogroup(pid: number | 'self'): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
-  } catch {
-    return undefined
-  }
 }
 
 function sendSignal(pid: number, signal: NodeJS.Signals): void {

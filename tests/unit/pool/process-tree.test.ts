@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { getPriority } from 'node:os'
 import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, reniceTree, treePssBytes } from '../../../runner/browser/process-tree.ts'
+import { readAutogroup } from '../../helpers/processes.ts'
 
 describe('parseProcStat', () => {
   it('reads pid, ppid and pgrp after the last parenthesis, whatever the command name holds', () => {
@@ -82,20 +83,12 @@ describe('on real processes', () => {
       await reniceTree(shPid, 5)
       expect(readAutogroup('self')).toEqual(ownBefore)
       // without autogroup (CONFIG_SCHED_AUTOGROUP off) there is no file, and thread nice is all there is
-      if (ownBefore !== undefined) expect(readAutogroup(String(shPid))).toMatch(/ nice 5$/)
+      if (ownBefore !== undefined) expect(readAutogroup(shPid)).toMatch(/ nice 5$/)
     } finally {
       await killTree(sh.pid as number, { group: true })
     }
   })
 })
-
-function readAutogroup(pid: string): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()
-  } catch {
-    return undefined
-  }
-}
 
 function isDoomed(pid: number): boolean {
   try {
