@@ -51,19 +51,37 @@ function cellSummary(r: LoadResult) {
   }
 }
 
+/** The runner's page slots (adapted to its event loop) and its loop's worst delay, read from /pressure twice a second during a cell. */
+function watchSlots(pressureUrl: string): { stop(): void; result: Promise<{ min: number; max: number; loopMaxDelayMs: number }> } {
+  let watching = true
+  const slots: number[] = []
+  let loopMaxDelayMs = 0
+  const result = (async () => {
+    while (watching) {
+      const p = (await (await fetch(pressureUrl)).json()) as { admission: { pageSlots: number }; eventLoop: { maxDelayMs: number } }
+      slots.push(p.admission.pageSlots)
+      loopMaxDelayMs = Math.max(loopMaxDelayMs, p.eventLoop.maxDelayMs)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    return { min: Math.min(...slots), max: Math.max(...slots), loopMaxDelayMs }
+  })()
+  return { stop: () => void (watching = false), result }
+}
+
 export async function loadBench(args: Args): Promise<void> {
   const { c500Requests, maxCellSec, pagesPerCore } = readParams(args, DEFAULTS)
   const maxDurationMs = maxCellSec * 1000
   const started = performance.now()
   const site = await startFixtureSite()
   const url = `${site.url}/`
-  const results: (Cell & { summary: ReturnType<typeof cellSummary> })[] = []
-  const run = async (target: Target, cell: Omit<Cell, 'target'>) => {
+  const results: (Cell & { summary: ReturnType<typeof cellSummary>; runnerSlots?: { min: number; max: number; loopMaxDelayMs: number } })[] = []
+  const run = async (target: Target, cell: Omit<Cell, 'target'>, pressureUrl?: string) => {
     progress(`${target.name}: ${cell.name}`)
     // one request first: the browser and, for the runner, the content workers are warm
     await target.send()
-    const r = await runClosedLoop({ concurrency: cell.clients, requests: cell.requests, retries: cell.retries, maxDurationMs, send: () => target.send() })
-    results.push({ ...cell, target: target.name, summary: cellSummary(r) })
+    const watching = pressureUrl ? watchSlots(pressureUrl) : undefined
+    const r = await runClosedLoop({ concurrency: cell.clients, requests: cell.requests, retries: cell.retries, maxDurationMs, send: () => target.send() }).finally(() => watching?.stop())
+    results.push({ ...cell, target: target.name, summary: cellSummary(r), ...(watching ? { runnerSlots: await watching.result } : {}) })
   }
   const cells: Omit<Cell, 'target'>[] = [
     { name: '32 clients × 192', clients: 32, requests: 192, retries: 0 },
@@ -80,8 +98,9 @@ export async function loadBench(args: Args): Promise<void> {
   const runner = await runnerTarget(url, { CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8', ...(pagesPerCore ? { CRAWLFLEET_PAGES_PER_CORE: String(pagesPerCore) } : {}) })
   let pressure: unknown
   try {
-    for (const cell of cells) await run(runner, cell)
-    await run(runner, { name: '500 clients, one retry after Retry-After', clients: 500, requests: c500Requests, retries: 1 })
+    const pressureUrl = `${runner.process.url}/pressure`
+    for (const cell of cells) await run(runner, cell, pressureUrl)
+    await run(runner, { name: '500 clients, one retry after Retry-After', clients: 500, requests: c500Requests, retries: 1 }, pressureUrl)
     pressure = await (await fetch(`${runner.process.url}/pressure`)).json()
   } finally {
     await runner.close()
@@ -117,8 +136,8 @@ export async function loadBench(args: Args): Promise<void> {
     result: { cells: results, targets, runnerPressureAfter: pressure },
   }
   const md = `# load\n\n${table(
-    ['target', 'cell', 'answered %', 'median ms', 'p99 ms', 'req/s', 'errors', 'first retry served %'],
-    results.map((r) => [r.target, r.name, r.summary.answeredPct, r.summary.medianMs, r.summary.p99Ms, round(r.summary.throughput, 2), JSON.stringify(r.summary.errors), r.summary.firstRetryServedPct ?? '–']),
+    ['target', 'cell', 'answered %', 'median ms', 'p99 ms', 'req/s', 'errors', 'first retry served %', 'page slots (min–max)', 'loop max delay ms'],
+    results.map((r) => [r.target, r.name, r.summary.answeredPct, r.summary.medianMs, r.summary.p99Ms, round(r.summary.throughput, 2), JSON.stringify(r.summary.errors), r.summary.firstRetryServedPct ?? '–', r.runnerSlots ? `${r.runnerSlots.min}–${r.runnerSlots.max}` : '–', r.runnerSlots?.loopMaxDelayMs ?? '–']),
   )}\n\n${table(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met === null ? '–' : t.met ? 'met' : 'missed']))}\n`
   await publish(report, md)
 }
