@@ -50,6 +50,8 @@ export interface RunnerConfig {
   readonly chromiumSandbox: 'auto' | 'on' | 'off'
   /** nice value of the browsers' processes, above the runner's own */
   readonly chromiumNice: number
+  /** … of the launch variants' browsers (hot and cold pools) */
+  readonly pooledChromiumNice: number
 }
 
 /** The only reader of the runner's environment; a bad value throws naming its variable. */
@@ -90,6 +92,7 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     },
     chromiumSandbox: s.chromiumSandbox,
     chromiumNice: s.chromiumNice,
+    pooledChromiumNice: s.pooledChromiumNice,
     webhook: s.webhookSecret && { key: s.webhookSecret, attempts: s.webhookAttempts, retryMs: s.webhookRetryMs, timeoutMs: s.webhookTimeoutMs },
   }
 }

@@ -29,6 +29,7 @@ const runner = await startRunner(config, {
       env: browserEnvironment(process.env),
       sandbox: config.chromiumSandbox,
       nice: config.chromiumNice,
+      pooledNice: config.pooledChromiumNice,
       runningAsRoot: process.getuid?.() === 0,
       log: (event, fields) => log.warn({ event, ...fields }),
     }),

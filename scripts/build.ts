@@ -1,4 +1,6 @@
 import { build, type BuildOptions } from 'esbuild'
+import { chmodSync, copyFileSync, statSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // `npm run build`: the processes we run (the runner, the local edge, the local stack) as bundled
@@ -26,6 +28,9 @@ export const ENTRIES: readonly { readonly source: string; readonly name: string;
 
 export const DIST = 'dist'
 
+/** files an entry needs at run time that are not code: copied into dist/ by their file name */
+const ASSETS: Readonly<Record<string, readonly string[]>> = { runner: ['runner/browser/niced-exec.sh'] }
+
 /** Builds every entry, or those `only` names (the runner image builds `runner` alone: edge/ is not in its context). */
 export async function buildAll(o: { outdir?: string; only?: readonly string[] } = {}): Promise<string[]> {
   const entries = o.only?.length ? ENTRIES.filter((e) => o.only!.includes(e.name) || o.only!.includes(e.partOf ?? '')) : ENTRIES
@@ -51,6 +56,12 @@ export async function buildAll(o: { outdir?: string; only?: readonly string[] } 
   }
   const result = await build(options)
   if (result.errors.length > 0) throw new Error(`build failed: ${result.errors.map((e) => e.text).join('; ')}`)
+  // files the bundle finds beside itself, as the sources find them beside themselves (new URL(…, import.meta.url))
+  for (const file of entries.flatMap((e) => ASSETS[e.name] ?? [])) {
+    const to = resolve(ROOT, options.outdir!, basename(file))
+    copyFileSync(join(ROOT, file), to)
+    chmodSync(to, statSync(join(ROOT, file)).mode)
+  }
   return entries.filter((e) => !e.partOf).map((e) => `${options.outdir}/${e.name}.mjs`)
 }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { getPriority } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import type { LaunchOptions } from '../contract/signature.ts'
 import { closeOrKill } from '../pool/browser-record.ts'
 import { CLOSE_GRACE_MS } from '../pool/pool-settings.ts'
-import type { BrowserHandle, Launcher } from '../pool/types.ts'
+import type { BrowserHandle, Launcher, Tier } from '../pool/types.ts'
 import { systemClock } from '../util/clock.ts'
 import { abortable, withDeadline } from '../util/with-deadline.ts'
 import { BASE_CHROMIUM_ARGS, DISABLE_FEATURES_ARG, egressLockdownArgs, LOCKED_FLAG_PREFIXES, PLAYWRIGHT_DISABLE_FEATURES_ARG } from './chromium-flags.ts'
@@ -25,14 +26,19 @@ export interface PlaywrightLauncherOptions {
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
   readonly runningAsRoot?: boolean
-  /** every process of every browser runs this much nicer than the runner (reniceTree); 0 or absent: untouched */
+  /** every process of the permanent browser runs this much nicer than the runner, from its start (niced-exec.sh); 0 or absent: untouched */
   readonly nice?: number
+  /** … and of every other browser (the launch variants' hot and cold pools); @default nice */
+  readonly pooledNice?: number
 }
 
 export type SandboxMode = 'auto' | 'on' | 'off'
 
 /** the lowest priority Linux has */
 const MAX_NICE = 19
+
+/** starts the browser at a nice (see the script); beside this code in the repository, and in dist/ beside the bundle */
+export const NICED_EXEC = fileURLToPath(new URL('./niced-exec.sh', import.meta.url))
 
 /** a headless shell launches in ~0.1–0.3 s; this only catches a Chromium that never comes up */
 export const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000
@@ -48,7 +54,7 @@ export interface PlaywrightHandle extends BrowserHandle<Browser> {
 }
 
 export interface PlaywrightLauncher extends Launcher<Browser> {
-  launch(options: LaunchOptions, signal: AbortSignal): Promise<PlaywrightHandle>
+  launch(options: LaunchOptions, signal: AbortSignal, tier?: Tier): Promise<PlaywrightHandle>
 }
 
 export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): PlaywrightLauncher {
@@ -58,13 +64,14 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
   const mode = o.sandbox ?? 'auto'
   let sandbox = mode === 'on' || (mode === 'auto' && !o.runningAsRoot)
 
-  async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean): Promise<PlaywrightHandle> {
+  async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean, nice: number | undefined): Promise<PlaywrightHandle> {
     signal.throwIfAborted()
     const locked = options.args.find((a) => LOCKED_FLAG_PREFIXES.some((p) => a.startsWith(p)))
     if (locked) throw new Error(`the launch flag ${locked} is the service's own`)
     const marker = `${MARKER_ARG_PREFIX}${randomUUID()}`
+    const niceTo = nice ? Math.min(MAX_NICE, getPriority() + nice) : undefined
     const launching = chromium.launch({
-      executablePath: o.executablePath,
+      executablePath: niceTo === undefined ? o.executablePath : NICED_EXEC,
       headless: true,
       // the caller's flags first: ours come after them, and Chromium keeps the last of a flag
       args: [...baseArgs, ...options.args, DISABLE_FEATURES_ARG, ...lockdown, marker],
@@ -72,7 +79,14 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       // a caller's proxy is the egress proxy's upstream (per request context), never the browser's;
       // Playwright adds <-loopback> to the bypass list, so loopback goes through the proxy too
       proxy: { server: o.egressProxyUrl },
-      env: { ...o.env },
+      env: {
+        ...o.env,
+        ...(niceTo !== undefined && {
+          CRAWLFLEET_BROWSER_EXECUTABLE: o.executablePath,
+          CRAWLFLEET_BROWSER_NICE: String(niceTo),
+          CRAWLFLEET_BROWSER_NICE_BY: String(niceTo - getPriority()),
+        }),
+      },
       chromiumSandbox: withSandbox,
       timeout: o.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
       // the runner drains on SIGTERM itself; a browser launched over a pipe exits when the runner dies
@@ -98,20 +112,22 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       throw signal.reason
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
-    // its zygotes are up by now, so every renderer they fork later starts at this nice too
-    if (o.nice && handle.pid !== undefined) await reniceTree(handle.pid, Math.min(MAX_NICE, getPriority() + o.nice))
+    // as root, Chromium sets some of its threads' priority itself while it starts (display-critical −8):
+    // back to the nice, before those threads fork anything
+    if (niceTo !== undefined && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
     return handle
   }
 
   return {
-    async launch(options, signal) {
+    async launch(options, signal, tier = 'permanent') {
+      const nice = tier === 'permanent' ? o.nice : (o.pooledNice ?? o.nice)
       try {
-        return await launchOnce(options, signal, sandbox)
+        return await launchOnce(options, signal, sandbox, nice)
       } catch (err) {
         if (!sandbox || mode !== 'auto' || signal.aborted || !isSandboxFailure(err)) throw err
         sandbox = false
         log('chromium.sandbox_unavailable', { reason: firstLine(err) })
-        return launchOnce(options, signal, false)
+        return launchOnce(options, signal, false, nice)
       }
     },
   }

@@ -207,7 +207,7 @@ export class BrowserPool<B> {
     const startedMs = this.clock.now()
     let handle: BrowserHandle<B>
     try {
-      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal)
+      handle = await this.o.launcher.launch(req.launch, this.shutdown.signal, tier)
     } catch (err) {
       if (this.draining) throw new DrainingError()
       this.counters.launchFailures++

@@ -22,7 +22,8 @@ export interface BrowserHandle<B = unknown> {
 }
 
 export interface Launcher<B = unknown> {
-  launch(options: LaunchOptions, signal: AbortSignal): Promise<BrowserHandle<B>>
+  /** `tier`: the permanent browser serves the default signature; hot and cold ones, the launch variants */
+  launch(options: LaunchOptions, signal: AbortSignal, tier: Tier): Promise<BrowserHandle<B>>
 }
 
 /** A claim on one browser for one request. release() is idempotent. */

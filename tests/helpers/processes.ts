@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 
 /**
@@ -34,6 +34,14 @@ export function readAutogroup(pid: number | 'self'): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** the nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat) */
+export function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  })
 }
 
 /** SIGKILLs every process left with the tag (a runner killed hard cannot close its browsers); returns their pids. */

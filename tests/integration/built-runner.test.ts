@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAll, ROOT } from '../../scripts/build.ts'
 import { RUNNER_MALLOC_ENV, runnerNodeFlags } from '../../runner/resources/node-flags.ts'
 import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site.ts'
-import { processesTagged } from '../helpers/processes.ts'
+import { processesTagged, threadNices } from '../helpers/processes.ts'
 import { startRunnerProcess } from '../helpers/start-runner.ts'
 
 // What production runs: the runner bundled by scripts/build.ts, under plain node with the heap
@@ -28,7 +29,10 @@ afterAll(async () => {
 describe('the built runner (dist/runner.mjs under plain node)', () => {
   it('starts, serves a page and stops with no Chromium left', async () => {
     const tag = randomUUID()
-    const runner = await startRunnerProcess({ CRAWLFLEET_TEST_TAG: tag, ...RUNNER_MALLOC_ENV }, { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] })
+    const runner = await startRunnerProcess(
+      { CRAWLFLEET_TEST_TAG: tag, CRAWLFLEET_CHROMIUM_NICE: '2', ...RUNNER_MALLOC_ENV },
+      { argv: [process.execPath, ...runnerNodeFlags(2 ** 30), runnerPath!] },
+    )
     try {
       const cmdline = readFileSync(`/proc/${runner.pid}/cmdline`, 'utf8').split('\0')
       expect(cmdline).toContain(runnerPath)
@@ -37,6 +41,9 @@ describe('the built runner (dist/runner.mjs under plain node)', () => {
       expect(res.status).toBe(200)
       expect(((await res.json()) as { html: string }).html).toMatch(/<html/i)
       expect((await fetch(`${runner.url}/openapi.json`)).status).toBe(200)
+      // the browser started at its nice through niced-exec.sh, a file the bundle finds beside itself
+      const pressure = (await (await fetch(`${runner.url}/pressure`)).json()) as { pool: { browsers: { pid: number }[] } }
+      expect(threadNices(pressure.pool.browsers[0]!.pid)).toContain(Math.min(19, getPriority() + 2))
       // Markdown is made on the content worker threads: their entry and task table are files of the bundle
       const md = await fetch(`${runner.url}/md`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${site.url}/content/article.html`, f: 'fit' }) })
       expect(md.status, await md.clone().text()).toBe(200)

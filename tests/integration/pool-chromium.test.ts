@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, getPriority, totalmem } from 'node:os'
 import type { Browser } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -16,7 +15,7 @@ import type { PressureSource } from '../../runner/resources/types.ts'
 import { systemClock } from '../../runner/util/clock.ts'
 import { deferred } from '../helpers/fake-clock.ts'
 import { childProcesses } from '../helpers/fault-tools.ts'
-import { readAutogroup } from '../helpers/processes.ts'
+import { readAutogroup, threadNices } from '../helpers/processes.ts'
 import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 // The pool with the real Playwright launcher and Chromium's headless shell: launches, crashes,
@@ -209,15 +208,23 @@ describe('BrowserPool with Playwright and the headless shell', () => {
     }
     await context.close()
   })
-})
 
-/** the nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat) */
-function threadNices(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  it("runs a launch variant's browser at the pooled nice and the permanent one at its own", async () => {
+    const [permanentNice, pooledNice] = [2, 6].map((n) => Math.min(19, getPriority() + n))
+    const launcher = createPlaywrightLauncher({ ...launcherBase, launchTimeoutMs: 30_000, nice: 2, pooledNice: 6 })
+    const [permanent, variant] = await Promise.all([
+      launcher.launch(DEFAULT_LAUNCH, AbortSignal.timeout(30_000), 'permanent'),
+      launcher.launch(textLaunch, AbortSignal.timeout(30_000), 'cold'),
+    ])
+    cleanup = async () => void (await Promise.all([permanent.browser.close(), variant.browser.close()]))
+    expect(threadNices(permanent.pid ?? 0)).toContain(permanentNice)
+    expect(threadNices(permanent.pid ?? 0)).not.toContain(pooledNice)
+    expect(threadNices(variant.pid ?? 0)).toContain(pooledNice)
+    expect(threadNices(variant.pid ?? 0)).not.toContain(permanentNice)
+    const group = readAutogroup(variant.pid ?? 0)
+    if (group !== undefined) expect(group).toMatch(new RegExp(` nice ${pooledNice}$`))
   })
-}
+})
 
 function sendSignal(pid: number, signal: NodeJS.Signals): void {
   try {

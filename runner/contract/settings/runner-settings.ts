@@ -29,7 +29,15 @@ export const RUNNER_SETTINGS = {
     setting({
       env: 'CRAWLFLEET_CHROMIUM_NICE',
       fallback: 3,
-      doc: "how much nicer than the runner every Chromium process runs (0: at the runner's own priority): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 3 measured on 2 cores: under 500 clients the client's p99 0.4–0.5 s above the runner's own timing, against 2.3–4.8 s at 0; 5 slowed a flood of launch variants' default requests 2 × (README, Under load)",
+      doc: "how much nicer than the runner the permanent (default) browser's processes run, from its start (0: at the runner's own priority): on a saturated CPU the runner's event loop (accepting, admitting, answering) goes before the pages. 3 measured on 2 cores: under 500 clients the client's p99 0.4–0.5 s above the runner's own timing, against 2.3–4.8 s at 0; 5 slowed a flood of launch variants' default requests 2 × (README, Under load)",
+      parse: parse.int({ min: 0, max: 19 }),
+    }),
+  ),
+  pooledChromiumNice: operator(
+    setting({
+      env: 'CRAWLFLEET_POOLED_CHROMIUM_NICE',
+      fallback: 10,
+      doc: "the same for the launch variants' browsers (hot and cold pools), so that on a saturated CPU the default browser's pages go first. 10 measured on 2 cores, default requests beside a flood of 48 requests over 24 `--lang` variants: their p99 1.9–2.5 × its quiet value (14: 1.6–2.4 ×, 7: 2.7–4.2 ×; every browser at 3: 4.9–7.2 ×), the variants' flood 19–29 s against 13–16 s (README, Memory)",
       parse: parse.int({ min: 0, max: 19 }),
     }),
   ),

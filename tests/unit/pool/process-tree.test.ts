@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { getPriority } from 'node:os'
 import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, reniceTree, treePssBytes } from '../../../runner/browser/process-tree.ts'
+import { NICED_EXEC } from '../../../runner/browser/launcher-playwright.ts'
 import { readAutogroup } from '../../helpers/processes.ts'
 
 describe('parseProcStat', () => {
@@ -86,6 +87,29 @@ describe('on real processes', () => {
       if (ownBefore !== undefined) expect(readAutogroup(shPid)).toMatch(/ nice 5$/)
     } finally {
       await killTree(sh.pid as number, { group: true })
+    }
+  })
+})
+
+describe('niced-exec.sh', () => {
+  it('execs the executable with its arguments at the nice, its session group (where the kernel has one) included', async () => {
+    const want = Math.min(19, getPriority() + 4)
+    // detached, as Playwright spawns the browser: the script runs in a session (and group) of its own
+    const child = spawn(NICED_EXEC, ['-e', "process.stdout.write(JSON.stringify({ pid: process.pid, nice: require('node:os').getPriority(), group: require('node:fs').readFileSync('/proc/self/autogroup', 'utf8').trim() }))"], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { CRAWLFLEET_BROWSER_EXECUTABLE: process.execPath, CRAWLFLEET_BROWSER_NICE: String(want), CRAWLFLEET_BROWSER_NICE_BY: String(want - getPriority()) },
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    const seen = JSON.parse(out) as { pid: number; nice: number; group: string }
+    expect(seen.pid).toBe(child.pid) // exec'd: the pid Playwright knows is the browser's
+    expect(seen.nice).toBe(want)
+    if (readAutogroup('self') !== undefined) {
+      expect(seen.group).toMatch(new RegExp(` nice ${want}$`))
+      expect(readAutogroup('self')).not.toBe(seen.group)
     }
   })
 })
