@@ -89,21 +89,21 @@ export async function loadBench(args: Args): Promise<void> {
     { name: 'test_4 50 × 100', clients: 50, requests: 100, retries: 0 },
     { name: 'test_4 100 × 200', clients: 100, requests: 200, retries: 0 },
   ]
+  // both targets up at once and each cell run on one right after the other, which goes first alternating:
+  // this host's speed drifts over minutes, and a cell's two readings should see the same host
   const raw = await rawPlaywright(url)
-  try {
-    for (const cell of cells) await run(raw, cell)
-  } finally {
-    await raw.close()
-  }
   const runner = await runnerTarget(url, { CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8', ...(pagesPerCore ? { CRAWLFLEET_PAGES_PER_CORE: String(pagesPerCore) } : {}) })
   let pressure: unknown
   try {
     const pressureUrl = `${runner.process.url}/pressure`
-    for (const cell of cells) await run(runner, cell, pressureUrl)
+    for (const [i, cell] of cells.entries()) {
+      const both = [() => run(raw, cell), () => run(runner, cell, pressureUrl)]
+      for (const go of i % 2 === 0 ? both : both.reverse()) await go()
+    }
     await run(runner, { name: '500 clients, one retry after Retry-After', clients: 500, requests: c500Requests, retries: 1 }, pressureUrl)
     pressure = await (await fetch(`${runner.process.url}/pressure`)).json()
   } finally {
-    await runner.close()
+    await Promise.all([raw.close(), runner.close()])
     await site.close()
   }
 
