@@ -48,9 +48,9 @@ export interface RunnerConfig {
     readonly negativeTtlMs: number
   }
   readonly chromiumSandbox: 'auto' | 'on' | 'off'
-  /** nice value of the browsers' processes, above the runner's own */
+  /** how much nicer than the runner the permanent browser runs */
   readonly chromiumNice: number
-  /** … of the launch variants' browsers (hot and cold pools) */
+  /** … and the launch variants' browsers (hot and cold pools) */
   readonly pooledChromiumNice: number
 }
 
