@@ -36,8 +36,8 @@ export const RUNNER_SETTINGS = {
   pooledChromiumNice: operator(
     setting({
       env: 'CRAWLFLEET_POOLED_CHROMIUM_NICE',
-      fallback: 10,
-      doc: "the same for the launch variants' browsers (hot and cold pools), so that on a saturated CPU the default browser's pages go first. 10 measured on 2 cores, default requests beside a flood of 48 requests over 24 `--lang` variants: their p99 1.9–2.5 × its quiet value (14: 1.6–2.4 ×, 7: 2.7–4.2 ×; every browser at 3: 4.9–7.2 ×), the variants' flood 19–29 s against 13–16 s (README, Memory)",
+      fallback: 19,
+      doc: "the same for the launch variants' browsers (hot and cold pools), so that on a saturated CPU the default browser's pages go first. 19 measured on 2 cores, default requests beside a flood of 48 requests over 24 `--lang` variants: their p99 1.5–1.7 × its quiet value (10: 1.9–2.7 ×, 14: 1.6–2.4 ×; every browser at 3: 4.9–7.2 ×); the cost, a variant request beside default requests that fill every page slot: median 0.9–1.5 s, against 0.4–0.6 s at 3 (README, Memory)",
       parse: parse.int({ min: 0, max: 19 }),
     }),
   ),
