@@ -51,8 +51,15 @@ function cellSummary(r: LoadResult) {
   }
 }
 
-/** The runner's page slots (adapted to its event loop) and its loop's worst delay, read from /pressure twice a second during a cell. */
-function watchSlots(pressureUrl: string): { stop(): void; result: Promise<{ min: number; max: number; loopMaxDelayMs: number }> } {
+/** The runner's page slots during a cell (adapted to its event loop) and its loop's worst delay. */
+interface SlotReading {
+  readonly min: number
+  readonly max: number
+  readonly loopMaxDelayMs: number
+}
+
+/** Reads /pressure twice a second until stopped. */
+function watchSlots(pressureUrl: string): { stop(): void; result: Promise<SlotReading> } {
   let watching = true
   const slots: number[] = []
   let loopMaxDelayMs = 0
@@ -74,7 +81,7 @@ export async function loadBench(args: Args): Promise<void> {
   const started = performance.now()
   const site = await startFixtureSite()
   const url = `${site.url}/`
-  const results: (Cell & { summary: ReturnType<typeof cellSummary>; runnerSlots?: { min: number; max: number; loopMaxDelayMs: number } })[] = []
+  const results: (Cell & { summary: ReturnType<typeof cellSummary>; runnerSlots?: SlotReading })[] = []
   const run = async (target: Target, cell: Omit<Cell, 'target'>, pressureUrl?: string) => {
     progress(`${target.name}: ${cell.name}`)
     // one request first: the browser and, for the runner, the content workers are warm

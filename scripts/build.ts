@@ -1,5 +1,5 @@
 import { build, type BuildOptions } from 'esbuild'
-import { chmodSync, copyFileSync, statSync } from 'node:fs'
+import { copyFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -58,9 +58,7 @@ export async function buildAll(o: { outdir?: string; only?: readonly string[] } 
   if (result.errors.length > 0) throw new Error(`build failed: ${result.errors.map((e) => e.text).join('; ')}`)
   // files the bundle finds beside itself, as the sources find them beside themselves (new URL(…, import.meta.url))
   for (const file of entries.flatMap((e) => ASSETS[e.name] ?? [])) {
-    const to = resolve(ROOT, options.outdir!, basename(file))
-    copyFileSync(join(ROOT, file), to)
-    chmodSync(to, statSync(join(ROOT, file)).mode)
+    copyFileSync(join(ROOT, file), resolve(ROOT, options.outdir!, basename(file))) // the mode too: the script stays executable
   }
   return entries.filter((e) => !e.partOf).map((e) => `${options.outdir}/${e.name}.mjs`)
 }

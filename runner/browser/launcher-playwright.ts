@@ -25,6 +25,7 @@ export interface PlaywrightLauncherOptions {
   readonly env: Readonly<Record<string, string>>
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
+  /** root: the sandbox's default, and Chromium may raise its own threads' priority (undone after each launch) */
   readonly runningAsRoot?: boolean
   /** every process of the permanent browser runs this much nicer than the runner, from its start (niced-exec.sh); 0 or absent: untouched */
   readonly nice?: number
@@ -69,7 +70,8 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
     const locked = options.args.find((a) => LOCKED_FLAG_PREFIXES.some((p) => a.startsWith(p)))
     if (locked) throw new Error(`the launch flag ${locked} is the service's own`)
     const marker = `${MARKER_ARG_PREFIX}${randomUUID()}`
-    const niceTo = nice ? Math.min(MAX_NICE, getPriority() + nice) : undefined
+    const ownNice = getPriority()
+    const niceTo = nice ? Math.min(MAX_NICE, ownNice + nice) : undefined
     const launching = chromium.launch({
       executablePath: niceTo === undefined ? o.executablePath : NICED_EXEC,
       headless: true,
@@ -84,7 +86,7 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
         ...(niceTo !== undefined && {
           CRAWLFLEET_BROWSER_EXECUTABLE: o.executablePath,
           CRAWLFLEET_BROWSER_NICE: String(niceTo),
-          CRAWLFLEET_BROWSER_NICE_BY: String(niceTo - getPriority()),
+          CRAWLFLEET_BROWSER_NICE_BY: String(niceTo - ownNice),
         }),
       },
       chromiumSandbox: withSandbox,
@@ -113,8 +115,9 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
     // as root, Chromium sets some of its threads' priority itself while it starts (display-critical −8):
-    // back to the nice, before those threads fork anything
-    if (niceTo !== undefined && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
+    // back to the nice, before those threads fork anything. Unprivileged it cannot raise them, and the
+    // script already gave every process and the session's group the nice: no walk of /proc needed
+    if (niceTo !== undefined && o.runningAsRoot && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
     return handle
   }
 
