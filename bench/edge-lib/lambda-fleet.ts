@@ -49,8 +49,8 @@ export const LAMBDA_DEFAULTS = {
 }
 export type LambdaParams = typeof LAMBDA_DEFAULTS
 
-export type LambdaPolicy = 'random' | 'instanceMemory' | 'probe2' | 'probe2NoBound' | 'probe4' | 'probe8' | 'longLivedEdge' | 'leastLoadedOfAll'
-export const LAMBDA_POLICIES: readonly LambdaPolicy[] = ['random', 'instanceMemory', 'probe2', 'probe2NoBound', 'probe4', 'probe8', 'longLivedEdge', 'leastLoadedOfAll']
+export type LambdaPolicy = 'random' | 'instanceMemory' | 'probe2' | 'probe2NoBound' | 'probe4' | 'probe8' | 'probe16' | 'longLivedEdge' | 'leastLoadedOfAll'
+export const LAMBDA_POLICIES: readonly LambdaPolicy[] = ['random', 'instanceMemory', 'probe2', 'probe2NoBound', 'probe4', 'probe8', 'probe16', 'longLivedEdge', 'leastLoadedOfAll']
 
 interface Instance {
   readonly discovery: Discovery
@@ -134,6 +134,8 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
   const instOf: Instance[] = new Array(p.lambdaRequests)
   const warmup = Math.floor(p.lambdaRequests / 10)
   const ratios: number[] = []
+  /** arrivals at which the busiest runner held more than ⌈mean⌉, what a perfect spread of the same requests would give */
+  let aboveCeiling = 0
   let meanSum = 0
   let boundRefusals = 0
   let probes = 0
@@ -188,6 +190,7 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
       }
       meanSum += sum / nRunners
       if (sum > 0) ratios.push(max / (sum / nRunners))
+      if (max > Math.ceil(sum / nRunners)) aboveCeiling++
     }
     // Lambda hands the request to an idle warm instance, else starts one
     let inst: Instance | undefined
@@ -245,6 +248,8 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
     /** below m: a request spends its probe, hops and any cold start off every runner */
     meanInFlightPerRunner: Number((meanSum / (p.lambdaRequests - warmup)).toFixed(3)),
     busiestOverMean: { median: r.median, p90: r.p90, p99: r.p99 },
+    /** the busiest runner is a whole number: at m = 4 it holds 5 whenever more than 4R requests are in flight, 5/4 = 1.25 × a mean of 4 */
+    busiestAboveCeilingPct: Number(((100 * aboveCeiling) / (p.lambdaRequests - warmup)).toFixed(1)),
     meetsTarget: r.median <= p.targetBusiestOverMean,
     coldStartPct: Number(((100 * coldInWindow) / (p.lambdaRequests - warmup)).toFixed(3)),
     instances: instancesMade,

@@ -17,14 +17,14 @@ export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; dis
   for (const instances of parts.balance ? [100, 1000] : []) {
     for (const inflightPerRunner of [4, 8, 16]) {
       progress(`lambda: ${instances} instances, ${inflightPerRunner} in flight per runner, seeds ${seeds.join(', ')}`)
-      const byPolicy = {} as Record<LambdaPolicy, { busiestOverMean: number; meetsTarget: boolean; bySeed: Awaited<ReturnType<typeof simulateLambdaFleet>>[] }>
+      const byPolicy = {} as Record<LambdaPolicy, { busiestOverMean: number; busiestAboveCeilingPct: number; meetsTarget: boolean; bySeed: Awaited<ReturnType<typeof simulateLambdaFleet>>[] }>
       for (const policy of LAMBDA_POLICIES) {
         const bySeed = []
         for (const seed of seeds) bySeed.push(await simulateLambdaFleet({ ...p, seed }, { instances, inflightPerRunner }, policy))
         // the busiest runner is a whole number of requests, so a mean a little under m (time spent
         // probing and hopping) tips one seed over m+1 / m: read the median of the seeds
         const busiestOverMean = median(bySeed.map((r) => r.busiestOverMean.median))
-        byPolicy[policy] = { busiestOverMean, meetsTarget: busiestOverMean <= p.targetBusiestOverMean, bySeed }
+        byPolicy[policy] = { busiestOverMean, busiestAboveCeilingPct: median(bySeed.map((r) => r.busiestAboveCeilingPct)), meetsTarget: busiestOverMean <= p.targetBusiestOverMean, bySeed }
       }
       balance.push({ instances, inflightPerRunner, runners: byPolicy.random.bySeed[0].runners, ...byPolicy })
     }
@@ -52,6 +52,8 @@ export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; dis
     cell: `${b.instances} instances, m=${b.inflightPerRunner} (${b.runners} runners)`,
     ...Object.fromEntries(LAMBDA_POLICIES.map((policy) => [policy, b[policy].busiestOverMean])),
     probe8MeetsTarget: b.probe8.meetsTarget,
+    /** % of arrivals at which the busiest runner held more than ⌈mean⌉ (median of the seeds): above ~50 %, the median ratio is read past the step at (⌈m⌉ + 1) / m */
+    busiestAboveCeilingPct: Object.fromEntries(LAMBDA_POLICIES.map((policy) => [policy, b[policy].busiestAboveCeilingPct])),
   }))
   return {
     target: `busiest runner ≤ ${p.targetBusiestOverMean}× the mean in flight (median over arrivals; the median of ${p.balanceSeeds} seeds) at m = 4, 8, 16; discovery ≤ ${p.targetApiCallsPerSec} API calls/s at 1,000 instances`,
@@ -68,6 +70,7 @@ export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; dis
       probe2NoBound: 'probe2 without the bound (what the runner-side hook adds)',
       probe4: 'probe2 with 4 candidates',
       probe8: 'probe2 with 8 candidates: the default (CRAWLFLEET_PROBE_CANDIDATES=8)',
+      probe16: 'probe2 with 16 candidates (more requests pick the same light runner within one probe round trip)',
       longLivedEdge: 'reference: one long-lived process routing everything (today’s local edge)',
       leastLoadedOfAll: 'lower bound for any placement: the least loaded runner of the fleet, known exactly and at once (a central dispatcher)',
     },
