@@ -25,7 +25,7 @@ export interface PlaywrightLauncherOptions {
   readonly env: Readonly<Record<string, string>>
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
-  /** root: the sandbox's default, and Chromium may raise its own threads' priority (undone after each launch) */
+  /** root: the sandbox's default, and Chromium may raise its own threads' priority (prevented by niced-exec.sh, else undone after each launch) */
   readonly runningAsRoot?: boolean
   /** every process of the permanent browser runs this much nicer than the runner, from its start (niced-exec.sh); 0 or absent: untouched */
   readonly nice?: number
@@ -114,9 +114,10 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       throw signal.reason
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
-    // as root, Chromium sets some of its threads' priority itself while it starts (display-critical −8):
-    // back to the nice, before those threads fork anything. Unprivileged it cannot raise them, and the
-    // script already gave every process and the session's group the nice: no walk of /proc needed
+    // as root, Chromium sets some of its threads' priority itself (display-critical −8) unless niced-exec.sh
+    // could drop CAP_SYS_NICE (setpriv, in util-linux): where it could not, the walk puts back the threads
+    // raised by now (not those raised later). Unprivileged it cannot raise them, and the script already gave
+    // every process and the session's group the nice: no walk of /proc needed
     if (niceTo !== undefined && o.runningAsRoot && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
     return handle
   }

@@ -8,4 +8,9 @@
 #   CRAWLFLEET_BROWSER_NICE_BY    the same, as an increment over the runner's own (for nice -n)
 #   CRAWLFLEET_BROWSER_EXECUTABLE the browser
 if [ -w /proc/self/autogroup ]; then { echo "$CRAWLFLEET_BROWSER_NICE" > /proc/self/autogroup; } 2>/dev/null; fi
+# As root, Chromium raises some of its own threads (display-critical -8), in processes it starts after the
+# launch too; without CAP_SYS_NICE (the image's `node` user never has it) the kernel refuses those raises.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
+  exec setpriv --bounding-set -sys_nice --inh-caps -sys_nice nice -n "$CRAWLFLEET_BROWSER_NICE_BY" "$CRAWLFLEET_BROWSER_EXECUTABLE" "$@"
+fi
 exec nice -n "$CRAWLFLEET_BROWSER_NICE_BY" "$CRAWLFLEET_BROWSER_EXECUTABLE" "$@"
