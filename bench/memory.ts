@@ -68,10 +68,12 @@ export async function memory(args: Args): Promise<void> {
     // V8 keeps compiling and optimising the request path for the first few thousand requests (Node grew 3.3 MB
     // from request 500 to 1,500 and 0.8 from 3,000 to 5,000 in 2026-12-02-memory-5): the target's slope is
     // fitted once that has settled, and the settling waves' own slope is reported beside it
-    const fitOver = (rs: typeof readings) => (pick: (r: Footprint) => number) => slopeWithCi(rs.map((r) => ({ x: r.requests / 1000, y: pick(r) })))
-    const slopes = (fit: ReturnType<typeof fitOver>) => ({ nodeMbPer1000: fit((r) => r.nodeMb), chromiumMbPer1000: fit((r) => r.chromiumMb), treeMbPer1000: fit((r) => r.treeMb), heapUsedMbPer1000: fit((r) => r.heapUsedMb) })
-    const leak = slopes(fitOver(readings.slice(p.settleWaves)))
-    const settling = p.settleWaves >= 3 ? slopes(fitOver(readings.slice(0, p.settleWaves))) : undefined
+    const slopesOver = (rs: typeof readings) => {
+      const fit = (pick: (r: Footprint) => number) => slopeWithCi(rs.map((r) => ({ x: r.requests / 1000, y: pick(r) })))
+      return { nodeMbPer1000: fit((r) => r.nodeMb), chromiumMbPer1000: fit((r) => r.chromiumMb), treeMbPer1000: fit((r) => r.treeMb), heapUsedMbPer1000: fit((r) => r.heapUsedMb) }
+    }
+    const leak = slopesOver(readings.slice(p.settleWaves))
+    const settling = p.settleWaves >= 3 ? slopesOver(readings.slice(0, p.settleWaves)) : undefined
 
     // a content worker starts on the first /md and ends after CRAWLFLEET_SPARE_IDLE_SEC idle: its share, apart (after the
     // leak waves, which it would otherwise leave part-way through and bias their slope down)
@@ -126,13 +128,12 @@ export async function memory(args: Args): Promise<void> {
     }
 
     const last = readings.at(-1)!
-    const settlingNote = (pick: (l: typeof leak) => { slope: number; ci95: [number, number] }) =>
-      settling ? `; over the ${p.settleWaves} waves before them ${pick(settling).slope} (${pick(settling).ci95.join(' to ')})` : ''
+    const settlingNote = (key: keyof typeof leak) => (settling ? `; over the ${p.settleWaves} waves before them ${settling[key].slope} (${settling[key].ci95.join(' to ')})` : '')
     const targets = [
       ['runner Node process after warm-up ≤ 80 MB PSS', `${warm.nodeMb} MB (at start ${idleAtStart.nodeMb}; ${withContentWorker.nodeMb} with a content worker)`, warm.nodeMb <= 80],
       ['runner tree (Node + permanent Chromium) ≤ 200 MB PSS', `${warm.treeMb} MB (at start ${idleAtStart.treeMb}; ${withContentWorker.treeMb} with a content worker)`, warm.treeMb <= 200],
-      ['leak slope ≤ 1 MB / 1,000 requests, Node', `${leak.nodeMbPer1000.slope} (95 % CI ${leak.nodeMbPer1000.ci95.join(' to ')})${settlingNote((l) => l.nodeMbPer1000)}`, leak.nodeMbPer1000.slope <= 1],
-      ['leak slope ≤ 1 MB / 1,000 requests, Chromium', `${leak.chromiumMbPer1000.slope} (95 % CI ${leak.chromiumMbPer1000.ci95.join(' to ')})${settlingNote((l) => l.chromiumMbPer1000)}`, leak.chromiumMbPer1000.slope <= 1],
+      ['leak slope ≤ 1 MB / 1,000 requests, Node', `${leak.nodeMbPer1000.slope} (95 % CI ${leak.nodeMbPer1000.ci95.join(' to ')})${settlingNote('nodeMbPer1000')}`, leak.nodeMbPer1000.slope <= 1],
+      ['leak slope ≤ 1 MB / 1,000 requests, Chromium', `${leak.chromiumMbPer1000.slope} (95 % CI ${leak.chromiumMbPer1000.ci95.join(' to ')})${settlingNote('chromiumMbPer1000')}`, leak.chromiumMbPer1000.slope <= 1],
       ['recovery within 10 % of the idle footprint', `${recovery.recovered.treeMb} MB = ${recovery.overWarm}× after warm-up, ${recovery.overIdleAtStart}× at start`, recovery.overWarm <= 1.1],
       ['no OOM kill in the cgroup flood', `${flood.oomKills} kills in ${floods.length} floods`, flood.oomKills === 0],
       ['p99 of default requests during the flood ≤ 2× quiet', `${flood.p99Ratio}× (median of ${floods.length} floods: ${floods.map((x) => x.p99Ratio).join(', ')}; p99 ${flood.floodP99Ms} ms vs ${flood.quietP99Ms} ms)`, flood.p99Ratio <= 2],

@@ -1,7 +1,7 @@
 // One runner process: the environment → config (runner/config.ts, the only reader) → real deps → startRunner.
 import { chromium } from 'playwright-core'
 import { readRunnerConfig } from './config.ts'
-import { findChromium, isExecutableFile } from './browser/find-chromium.ts'
+import { findChromium, isExecutableFile, isOnPath } from './browser/find-chromium.ts'
 import { browserEnvironment } from './browser/browser-env.ts'
 import { createPlaywrightLauncher } from './browser/launcher-playwright.ts'
 import { treePssBytes } from './browser/process-tree.ts'
@@ -20,17 +20,22 @@ const executablePath = findChromium({
   isExecutable: isExecutableFile,
 })
 
+const browserEnv = browserEnvironment(process.env)
+const runningAsRoot = process.getuid?.() === 0
+
 const runner = await startRunner(config, {
   clock: systemClock,
   launcher: ({ egressProxyUrl }) =>
     createPlaywrightLauncher({
       executablePath,
       egressProxyUrl,
-      env: browserEnvironment(process.env),
+      env: browserEnv,
       sandbox: config.chromiumSandbox,
       nice: config.chromiumNice,
       pooledNice: config.pooledChromiumNice,
-      runningAsRoot: process.getuid?.() === 0,
+      runningAsRoot,
+      // niced-exec.sh looks for setpriv on the browser's PATH as this does
+      dropsNiceCap: runningAsRoot && isOnPath('setpriv', browserEnv.PATH),
       log: (event, fields) => log.warn({ event, ...fields }),
     }),
   resources: systemResourceReader({ ecsMetadataUri: config.ecsMetadataUri }),

@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
 
 export const CHROMIUM_CANDIDATES = [
   // Debian's headless shell: ~2.8x faster launch and half the memory of full Chromium (DESIGN.md)
@@ -46,6 +47,11 @@ export function isExecutableFile(path: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Whether `name` is an executable in one of the directories of `pathVar` (a PATH), as `command -v` finds it. */
+export function isOnPath(name: string, pathVar: string | undefined): boolean {
+  return (pathVar ?? '').split(delimiter).some((dir) => dir !== '' && isExecutableFile(join(dir, name)))
 }
 
 function safe(f: () => string | undefined): string | undefined {

@@ -25,8 +25,10 @@ export interface PlaywrightLauncherOptions {
   readonly env: Readonly<Record<string, string>>
   /** Chromium's sandbox: 'auto' = on unless the runner is root, and off for good after a launch that finds none usable */
   readonly sandbox?: SandboxMode
-  /** root: the sandbox's default, and Chromium may raise its own threads' priority (prevented by niced-exec.sh, else undone after each launch) */
+  /** root: the sandbox's default, and Chromium may raise its own threads' priority (prevented by niced-exec.sh with setpriv, else undone after each launch) */
   readonly runningAsRoot?: boolean
+  /** root: niced-exec.sh drops CAP_SYS_NICE from the browser (setpriv is on its PATH), so no walk after the launch is needed */
+  readonly dropsNiceCap?: boolean
   /** every process of the permanent browser runs this much nicer than the runner, from its start (niced-exec.sh); 0 or absent: untouched */
   readonly nice?: number
   /** … and of every other browser (the launch variants' hot and cold pools); @default nice */
@@ -64,6 +66,9 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
   const lockdown = egressLockdownArgs(o.egressProxyUrl)
   const mode = o.sandbox ?? 'auto'
   let sandbox = mode === 'on' || (mode === 'auto' && !o.runningAsRoot)
+  // as root, Chromium raises some of its own threads (display-critical −8): unless niced-exec.sh drops the
+  // capability to, each launch walks the tree back
+  const reniceAfterLaunch = o.runningAsRoot === true && o.dropsNiceCap !== true
 
   async function launchOnce(options: LaunchOptions, signal: AbortSignal, withSandbox: boolean, nice: number | undefined): Promise<PlaywrightHandle> {
     signal.throwIfAborted()
@@ -114,11 +119,9 @@ export function createPlaywrightLauncher(o: PlaywrightLauncherOptions): Playwrig
       throw signal.reason
     }
     if (handle.pid !== undefined) void checkFlags(handle.pid, log)
-    // as root, Chromium sets some of its threads' priority itself (display-critical −8) unless niced-exec.sh
-    // could drop CAP_SYS_NICE (setpriv, in util-linux): where it could not, the walk puts back the threads
-    // raised by now (not those raised later). Unprivileged it cannot raise them, and the script already gave
-    // every process and the session's group the nice: no walk of /proc needed
-    if (niceTo !== undefined && o.runningAsRoot && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
+    // puts back the threads raised by now, not those raised later; unprivileged, or with the capability
+    // dropped, the script already gave every process and the session's group the nice
+    if (niceTo !== undefined && reniceAfterLaunch && handle.pid !== undefined) await reniceTree(handle.pid, niceTo)
     return handle
   }
 

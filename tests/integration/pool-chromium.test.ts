@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BrowserCrashedError } from '../../runner/contract/errors.ts'
 import { DEFAULT_LAUNCH, DEFAULT_SIGNATURE, launchOptionsFrom, signatureOf } from '../../runner/contract/signature.ts'
 import { browserEnvironment } from '../../runner/browser/browser-env.ts'
+import { isOnPath } from '../../runner/browser/find-chromium.ts'
 import { createPlaywrightLauncher, MARKER_ARG_PREFIX, type PlaywrightHandle } from '../../runner/browser/launcher-playwright.ts'
 import { findPidByArg, listProcessTree, readProcStat, treePssBytes } from '../../runner/browser/process-tree.ts'
 import { BrowserCostModel } from '../../runner/pool/cost-model.ts'
@@ -23,7 +24,10 @@ import { testChromiumPath } from '../helpers/test-chromium.ts'
 
 const executablePath = testChromiumPath()
 /** these browsers render set content only: their proxy (port 9, discard) is never asked for anything */
-const launcherBase = { executablePath, egressProxyUrl: 'http://127.0.0.1:9', env: browserEnvironment(process.env), runningAsRoot: process.getuid?.() === 0 }
+const browserEnv = browserEnvironment(process.env)
+const runningAsRoot = process.getuid?.() === 0
+// as runner/main.ts sets them: as root with setpriv, the script alone keeps Chromium from raising its threads
+const launcherBase = { executablePath, egressProxyUrl: 'http://127.0.0.1:9', env: browserEnv, runningAsRoot, dropsNiceCap: runningAsRoot && isOnPath('setpriv', browserEnv.PATH) }
 const DEFAULT_REQ = { launch: DEFAULT_LAUNCH, signature: DEFAULT_SIGNATURE }
 const textLaunch = launchOptionsFrom({ text_mode: true })
 const TEXT_REQ = { launch: textLaunch, signature: signatureOf(textLaunch) }

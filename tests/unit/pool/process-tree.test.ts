@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { getPriority } from 'node:os'
+import { getPriority, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { descendantsOf, findPidByArg, killTree, listProcesses, parseProcStat, reniceTree, treePssBytes } from '../../../runner/browser/process-tree.ts'
 import { NICED_EXEC } from '../../../runner/browser/launcher-playwright.ts'
+import { isOnPath } from '../../../runner/browser/find-chromium.ts'
 import { readAutogroup } from '../../helpers/processes.ts'
 
 describe('parseProcStat', () => {
@@ -87,6 +89,23 @@ describe('on real processes', () => {
       if (ownBefore !== undefined) expect(readAutogroup(shPid)).toMatch(/ nice 5$/)
     } finally {
       await killTree(sh.pid as number, { group: true })
+    }
+  })
+})
+
+describe('isOnPath (whether the launcher can leave the capability drop to niced-exec.sh)', () => {
+  it('finds an executable in a directory of the PATH, and not a file that is not executable nor one in no listed directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crawlfleet-path-'))
+    try {
+      writeFileSync(join(dir, 'tool'), '#!/bin/sh\n')
+      chmodSync(join(dir, 'tool'), 0o755)
+      writeFileSync(join(dir, 'plain'), 'data')
+      expect(isOnPath('tool', `/nonexistent::${dir}`)).toBe(true)
+      expect(isOnPath('plain', dir)).toBe(false)
+      expect(isOnPath('tool', '/nonexistent')).toBe(false)
+      expect(isOnPath('tool', undefined)).toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
