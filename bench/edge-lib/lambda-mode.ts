@@ -52,6 +52,7 @@ export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; dis
     cell: `${b.instances} instances, m=${b.inflightPerRunner} (${b.runners} runners)`,
     ...Object.fromEntries(LAMBDA_POLICIES.map((policy) => [policy, b[policy].busiestOverMean])),
     probe8MeetsTarget: b.probe8.meetsTarget,
+    loadStoreMeetsTarget: b.loadStore.meetsTarget,
     /** % of arrivals at which the busiest runner held more than ⌈mean⌉ (median of the seeds): above ~50 %, the median ratio is read past the step at (⌈m⌉ + 1) / m */
     busiestAboveCeilingPct: Object.fromEntries(LAMBDA_POLICIES.map((policy) => [policy, b[policy].busiestAboveCeilingPct])),
   }))
@@ -71,6 +72,7 @@ export async function lambdaMode(p: LambdaParams, parts: { balance: boolean; dis
       probe4: 'probe2 with 4 candidates',
       probe8: 'probe2 with 8 candidates: the default (CRAWLFLEET_PROBE_CANDIDATES=8)',
       probe16: 'probe2 with 16 candidates (more requests pick the same light runner within one probe round trip)',
+      loadStore: 'the load store (runner/contract/load-store.ts): one atomic pick of the least loaded runner in a shared Redis/Valkey, which counts the request there at once; the runner takes it off when done (half a store round trip later); the pick costs one store round trip (storeRttMs) before the hop',
       longLivedEdge: 'reference: one long-lived process routing everything (today’s local edge)',
       leastLoadedOfAll: 'lower bound for any placement: the least loaded runner of the fleet, known exactly and at once (a central dispatcher)',
     },
