@@ -46,6 +46,8 @@ export interface PlacementConfig {
   /** default-signature candidates probed per request */
   readonly candidates: number
   readonly probeTimeoutMs: number
+  /** set: default-signature requests go where the load store says, `mode` when it cannot answer */
+  readonly store: { readonly url: string; readonly timeoutMs: number; readonly retryAfterMs: number } | undefined
 }
 
 /** What `npm start` needs before any runner exists (scripts/local-stack.ts). */
@@ -104,6 +106,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
       mode: s.placement ?? (discovery === 'static' ? 'reported' : 'probe'),
       candidates: s.probeCandidates,
       probeTimeoutMs: s.probeTimeoutMs,
+      store: s.loadStoreUrl ? { url: s.loadStoreUrl, timeoutMs: s.loadStoreTimeoutMs, retryAfterMs: 5000 } : undefined,
     },
     maxBodyBytes: s.maxBodyBytes,
     requestDeadlineMs: s.requestDeadlineMs,

@@ -12,6 +12,7 @@ import { createForwarder, type Transport } from './forward.ts'
 import type { EdgeLogger } from './core/logger.ts'
 import { noMetrics, type EdgeMetrics } from './core/metrics.ts'
 import { httpProber } from './routing/probe.ts'
+import { redisLoadStore } from './routing/load-store.ts'
 import type { ApiKeyAuth } from './middleware/api-key.ts'
 
 export interface DepsParts {
@@ -43,6 +44,7 @@ export function assembleDeps(config: EdgeConfig, p: DepsParts): EdgeDeps {
         config.placement.mode === 'probe'
           ? { prober: httpProber({ fetch: p.transport ?? ((url, init) => fetch(url, init)), timeoutMs: config.placement.probeTimeoutMs }), candidates: config.placement.candidates }
           : undefined,
+      store: config.placement.store && redisLoadStore({ ...config.placement.store, clock: systemClock, logger: p.logger, connectAtStart: true }),
     }),
     clock: systemClock,
     logger: p.logger,

@@ -13,6 +13,9 @@ import { RunnerLoad } from './routing/runner-load.ts'
 import { placeRequest } from './routing/two-choice.ts'
 import type { Prober } from './routing/probe.ts'
 import { probedPlacement, type Placement } from './routing/probed-placement.ts'
+import type { LoadStore } from './routing/load-store.ts'
+import { rankRunners } from './routing/rendezvous.ts'
+import { isDefaultSignature } from '../runner/contract/signature.ts'
 
 export interface ForwardRequest {
   readonly method: 'GET' | 'POST'
@@ -46,6 +49,8 @@ export interface ForwarderOptions {
   readonly graceMs?: number
   /** set: default-signature requests probe this many candidates' load (no edge memory needed); unset: this process's RunnerLoad */
   readonly probe?: { readonly prober: Prober; readonly candidates: number }
+  /** set: default-signature requests go to the runner the load store picks; probe (else memory) when it cannot */
+  readonly store?: LoadStore
 }
 
 
@@ -70,12 +75,13 @@ export function createForwarder(o: ForwarderOptions): Forward {
   const maxAttempts = o.maxAttempts ?? 4
   const graceMs = o.graceMs ?? RUNNER_ANSWER_GRACE_MS
 
-  async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined, aboveLoad?: number): Promise<Attempt> {
+  async function attempt(runner: RunnerEndpoint, req: ForwardRequest, remainingMs: number, secret: string | undefined, aboveLoad?: number, storePick = false): Promise<Attempt> {
     const target = new URL(req.pathWithQuery, runner.url)
     const headers = new Headers(req.headers)
     headers.set(HEADER.requestId, req.requestId)
     headers.set(HEADER.deadlineMs, String(remainingMs))
     if (aboveLoad !== undefined) headers.set(HEADER.refuseAboveLoad, aboveLoad.toFixed(3))
+    if (storePick) headers.set(HEADER.storePick, '1')
     edgeToRunnerHeaders(headers, runner, secret, req.method, target, o.clock.wallMs(), req.body)
     const deadline = AbortSignal.timeout(remainingMs + graceMs)
     const signal = req.clientSignal ? AbortSignal.any([deadline, req.clientSignal]) : deadline
@@ -86,6 +92,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
     } catch (err) {
       if (req.clientSignal?.aborted) throw new ClientGoneError()
       if (deadline.aborted) throw new PageTimeoutError(`runner ${runner.id} did not answer within the deadline`)
+      if (storePick) o.store?.release(runner.id)
       backoff.failed(runner.id, o.clock.now())
       o.discovery.invalidate()
       o.logger.warn({ runner: runner.id, requestId: req.requestId, err: errorText(err) }, 'runner unreachable; trying the next one')
@@ -115,6 +122,13 @@ export function createForwarder(o: ForwarderOptions): Forward {
     const usable = ids.filter((id) => !backoff.isSkipped(id, now))
     // every runner is in backoff: one try at the one whose backoff ends first beats a certain 503
     if (usable.length === 0) return { order: [ids.reduce((a, b) => (backoff.retryInMs([b], now) < backoff.retryInMs([a], now) ? b : a))], down: [] }
+    if (o.store && isDefaultSignature(req.signature) && usable.length >= 2) {
+      const picked = await o.store.pick(ids.filter((id) => !usable.includes(id)))
+      // the rest keep a per-request rendezvous order: where the request goes if the pick fails
+      if (picked !== undefined && usable.includes(picked)) return { order: [picked, ...rankRunners(`${req.signature}/${req.requestId}`, usable.filter((id) => id !== picked))], storePick: picked, down: [] }
+      if (picked !== undefined) o.store.release(picked)
+      o.metrics.count(EDGE_METRIC.loadStoreFallback)
+    }
     if (!o.probe) {
       return { order: placeRequest({ signature: req.signature, runnerIds: usable, requestKey: req.requestId, loadOf: (id) => load.loadOf(id, now) }), down: [] }
     }
@@ -143,7 +157,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
       if (remainingMs <= 0) break
       tried++
       const bound = i === 0 && placement.guard?.runnerId === id ? placement.guard.aboveLoad : undefined
-      const outcome = await attempt(byId.get(id)!, req, remainingMs, secret, bound)
+      const outcome = await attempt(byId.get(id)!, req, remainingMs, secret, bound, i === 0 && placement.storePick === id)
       if (outcome.kind === 'answer') return outcome.response
       // the bound is a preference, not a refusal: with no one else left, ask again without it
       if (outcome.kind === 'above-bound' && !candidates.includes(id, i + 1)) aboveBound.push(id)

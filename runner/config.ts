@@ -1,4 +1,5 @@
-import { hostname } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
+import { firstExternalIPv4 } from './metrics/load-publisher.ts'
 import { readSettings, type Env } from './contract/settings/define.ts'
 import { RUNNER_SETTINGS, type RunnerSettings } from './contract/settings/runner-settings.ts'
 import type { JobSettings } from './jobs/job-store.ts'
@@ -13,6 +14,8 @@ export interface RunnerConfig {
   readonly host: string
   readonly runnerId: string
   readonly hmacSecret: string | undefined
+  /** set: this runner publishes its load there as `<advertisedHost>:<port>` (runner/contract/load-store.ts) */
+  readonly loadStore: { readonly url: string; readonly advertisedHost: string } | undefined
   readonly allowCidrs: readonly string[]
   /** undefined: found automatically (runner/browser/find-chromium.ts) */
   readonly chromiumPath: string | undefined
@@ -66,6 +69,7 @@ export function runnerConfigFrom(s: RunnerSettings): RunnerConfig {
     host: s.host,
     runnerId: s.runnerId ?? `${hostname()}:${s.port}`,
     hmacSecret: s.hmacSecret,
+    loadStore: s.loadStoreUrl ? { url: s.loadStoreUrl, advertisedHost: s.advertisedHost ?? firstExternalIPv4(networkInterfaces()) ?? s.host } : undefined,
     allowCidrs: s.allowCidrs,
     chromiumPath: s.chromiumPath,
     logLevel: s.logLevel,

@@ -8,6 +8,7 @@ import { treePssBytes } from './browser/process-tree.ts'
 import { createOpenAiClient } from './llm/openai-client.ts'
 import { systemResourceReader } from './resources/resource-reader.ts'
 import { startRunner } from './runner.ts'
+import { redisLoadStoreWriter } from './metrics/load-publisher.ts'
 import { systemClock } from './util/clock.ts'
 import { createLogger } from './util/logger.ts'
 
@@ -41,6 +42,7 @@ const runner = await startRunner(config, {
   resources: systemResourceReader({ ecsMetadataUri: config.ecsMetadataUri }),
   measureBrowserBytes: async (pid) => (pid ? treePssBytes(pid) : 0),
   llm: config.llm && createOpenAiClient(config.llm),
+  loadStore: config.loadStore && (await redisLoadStoreWriter(config.loadStore.url)),
   log,
   nowWallMs: () => Date.now(),
 }).catch((err: unknown) => {

@@ -19,6 +19,7 @@ import { Janitor } from './pool/janitor.ts'
 import { SlotAdapter } from './pool/slot-adapter.ts'
 import { loopDelaySampler } from './resources/loop-delay.ts'
 import { configureContentWorkers, stopContentWorkers } from './workers/offload.ts'
+import { createLoadPublisher, type LoadPublisher, type LoadStoreWriter } from './metrics/load-publisher.ts'
 import { BrowserPool } from './pool/pool.ts'
 import type { Launcher } from './pool/types.ts'
 import type { PressureSource, Limits } from './resources/types.ts'
@@ -42,6 +43,8 @@ export interface RunnerDeps {
   readonly nowWallMs: () => number
   /** undefined when no LLM is configured */
   readonly llm?: LlmClient
+  /** where this runner publishes its load, when config.loadStore is set */
+  readonly loadStore?: LoadStoreWriter
 }
 
 export interface RunningRunner {
@@ -98,6 +101,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     log: (event: string, fields: object) => log.info({ event, ...fields }),
   })
   const loopDelay = loopDelaySampler()
+  let loadPublisher: LoadPublisher | undefined // made once the port is known
+  let pageRequests = 0
   let admission: Admission // the adapter reads the running count from it, it reads the slots from the adapter
   const slotAdapter = new SlotAdapter({
     clock,
@@ -172,6 +177,14 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     pageWork,
     checkUrl,
     isDraining: () => draining,
+    onPageRequest: (storePick) => {
+      pageRequests++
+      if (!storePick) loadPublisher?.changed(+1)
+      return () => {
+        pageRequests--
+        loadPublisher?.changed(-1)
+      }
+    },
     isReady: () => !draining && pool.isPermanentUp(),
     load: () => {
       const a = admission.stats()
@@ -250,12 +263,19 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   })
   const port = (server.address() as AddressInfo).port
   log.info({ event: 'listening', port, runner: config.runnerId, plan: planNow() }, `runner ${config.runnerId} listening on http://${config.host}:${port}`)
+  if (config.loadStore && deps.loadStore) {
+    const id = `${config.loadStore.advertisedHost}:${port}`
+    loadPublisher = createLoadPublisher({ id, count: () => pageRequests, writer: deps.loadStore, clock, log })
+    loadPublisher.start()
+    log.info({ event: 'load_store.publishing', as: id }, `publishing load to the load store as ${id}`)
+  }
 
   let drained: Promise<void> | undefined
   const drain = () =>
     (drained ??= (async () => {
       draining = true
       jobs.drain()
+      await loadPublisher?.stop() // out of the store first: edges stop picking this runner
       log.info({ event: 'draining' }, 'draining: new work gets 503, in-flight work finishes')
       // in-flight work gets the stop timeout; what is still running after it is cut short by the pool's close
       await withDeadline(admission.drain(), config.stopTimeoutMs, clock).catch(() => undefined)

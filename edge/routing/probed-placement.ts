@@ -9,6 +9,8 @@ export interface Placement {
   readonly guard?: { readonly runnerId: string; readonly aboveLoad: number }
   /** runners whose probe failed: tried last, and put in backoff by the caller */
   readonly down: readonly string[]
+  /** the first runner, when the load store picked it (and counts the request against it) */
+  readonly storePick?: string
 }
 
 export interface ProbedPlacementInput {

@@ -25,4 +25,6 @@ export const HEADER = {
   screenshotClipped: 'x-crawlfleet-screenshot-clipped',
   /** edge → runner: the key the edge knows this runner by (a hash of its discovery id), written into job task ids */
   runnerKey: 'x-crawlfleet-runner-key',
+  /** edge → runner: "1" when the load store already counts this request against this runner (it subtracts it when done) */
+  storePick: 'x-crawlfleet-store-pick',
 } as const

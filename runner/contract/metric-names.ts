@@ -53,4 +53,6 @@ export const EDGE_SERVICE = 'edge'
 export const EDGE_METRIC = {
   noHealthyRunner: 'NoHealthyRunner',
   edgeErrors: 'EdgeErrors',
+  /** a default-signature request placed without the load store (not set up, not answering, or knows no usable runner) */
+  loadStoreFallback: 'LoadStoreFallback',
 } as const

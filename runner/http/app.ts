@@ -10,6 +10,7 @@ import { isJsonMediaType, MAX_BODY_BYTES } from '../contract/body-rules.ts'
 import { registerPageRoute, type PageRouteDeps, type PageRouteSpec, type PageRoutes } from './define-route.ts'
 import { requireHmac } from './require-hmac.ts'
 import { refuseAboveLoad } from './refuse-above-load.ts'
+import { countPageRequests } from './count-page-requests.ts'
 import { errorResponder, notFound, type LogError } from './error-response.ts'
 import { DOCS_ASSETS_BASE, serveDocsAsset } from './docs-assets.ts'
 import { registerDebugRoutes } from './debug-routes.ts'
@@ -22,6 +23,8 @@ export interface RunnerAppDeps extends PageRouteDeps {
   readonly metrics: PrometheusMetrics
   /** (running + queued) / page slots, sent on every response for the edge's two-choice placement */
   load(): number
+  /** each page request from its arrival until its answer (the load store's count); returns its end */
+  onPageRequest?(storePick: boolean): () => void
   isReady(): boolean
   pressure(): Promise<object>
   nowWallMs(): number
@@ -102,9 +105,11 @@ export function createRunnerApp(deps: RunnerAppDeps): OpenAPIHono {
     app.use(path, serverTiming)
     if (route.get) app.use(`${path}/*`, serverTiming)
     guard.post(path)
+    if (deps.onPageRequest) app.use(path, countPageRequests(deps.onPageRequest))
     // a page request the edge placed against another candidate's load is refused at once when busier
     app.use(path, refuseAboveLoad(deps.load))
     if (route.get) app.use(`${path}/*`, signed, refuseAboveLoad(deps.load)) // the GET form (/llm/{url}) is signed like the POST
+    if (route.get && deps.onPageRequest) app.use(`${path}/*`, countPageRequests(deps.onPageRequest))
     registerPageRoute(app, path, route, deps)
   }
   return app

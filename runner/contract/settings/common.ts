@@ -32,3 +32,18 @@ export const hmacSecret = optional({
   doc: 'the edge → runner signing keys, comma-separated: the edge signs with the first, runners accept any (rotation: infra/README.md); when set, a runner serves only signed requests (`/health`, `/ready` stay open)',
   parse: parse.text,
 })
+
+export const loadStoreUrl = optional({
+  env: 'CRAWLFLEET_LOAD_STORE_URL',
+  doc: 'Redis or Valkey (`redis://host:port`, `rediss://` for TLS) where runners publish their load and edges pick the least loaded runner for default-signature requests (runner/contract/load-store.ts); the stack sets its ElastiCache. Unset: edges probe or remember loads',
+  parse: (text) => {
+    let url: URL
+    try {
+      url = new URL(text)
+    } catch {
+      throw new Error('a redis:// or rediss:// URL')
+    }
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) throw new Error('a redis:// or rediss:// URL')
+    return text
+  },
+})

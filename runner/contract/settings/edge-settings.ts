@@ -1,5 +1,5 @@
 import { MAX_BODY_BYTES } from '../body-rules.ts'
-import { allowCidrs, hmacSecret, logLevel } from './common.ts'
+import { allowCidrs, hmacSecret, loadStoreUrl, logLevel } from './common.ts'
 import { optional, parse, setting, type SettingsOf } from './define.ts'
 
 
@@ -62,6 +62,13 @@ export const EDGE_SETTINGS = {
     defaultText: '`reported` with static discovery, else `probe`',
     doc: 'default-signature placement: `probe` asks candidates for their load (no edge state: Lambda), `reported` remembers loads (long-lived edge)',
     parse: parse.oneOf('probe', 'reported'),
+  }),
+  loadStoreUrl,
+  loadStoreTimeoutMs: setting({
+    env: 'CRAWLFLEET_LOAD_STORE_TIMEOUT_MS',
+    fallback: 50,
+    doc: 'a load-store pick that takes longer is given up and the request placed as without a store; after a failed one the store is left alone for 5 s',
+    parse: parse.int({ min: 5, max: 5000 }),
   }),
   probeCandidates: setting({ env: 'CRAWLFLEET_PROBE_CANDIDATES', fallback: 8, doc: 'runners probed per default-signature request', parse: parse.int({ min: 1, max: 16 }) }),
   probeTimeoutMs: setting({ env: 'CRAWLFLEET_PROBE_TIMEOUT_MS', fallback: 200, doc: 'timeout of each probe', parse: parse.int({ min: 10, max: 10_000 }) }),

@@ -1,4 +1,4 @@
-import { allowCidrs, hmacSecret, logLevel } from './common.ts'
+import { allowCidrs, hmacSecret, loadStoreUrl, logLevel } from './common.ts'
 import { optional, parse, setting, type Setting, type SettingsOf } from './define.ts'
 
 /**
@@ -13,6 +13,13 @@ export const RUNNER_SETTINGS = {
   runnerId: optional({ env: 'CRAWLFLEET_RUNNER_ID', defaultText: '`<hostname>:<port>`', doc: 'sent back as `X-Runner-Id`', parse: parse.text }),
   hmacSecret,
   allowCidrs,
+  loadStoreUrl,
+  advertisedHost: optional({
+    env: 'CRAWLFLEET_ADVERTISED_HOST',
+    defaultText: 'the first non-loopback IPv4 address',
+    doc: 'with a load store: the address edges know this runner by (their discovery\'s `<ip>`); the runner publishes its load as `<this>:<listening port>`',
+    parse: parse.text,
+  }),
   chromiumPath: optional({
     env: 'CRAWLFLEET_CHROMIUM_PATH',
     defaultText: 'found',

@@ -1,3 +1,4 @@
+import type { LoadStore } from '../../../edge/routing/load-store.ts'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { listenOnLoopback } from '../../../runner/util/listen-loopback.ts'
 import { ApiKeySet } from '../../../edge/middleware/api-key-set.ts'
@@ -68,6 +69,8 @@ export interface TestEdgeOptions {
   readonly overrides?: Partial<EdgeDeps>
   /** probed placement (the Lambda edge's): GET /ready of this many candidates through the same transport */
   readonly probe?: { readonly candidates: number; readonly timeoutMs?: number }
+  /** the load store, for default-signature requests */
+  readonly store?: LoadStore
 }
 
 /** The real app and forwarder with fake runners, DNS and clock: what every app-level test drives. */
@@ -94,6 +97,7 @@ export function testEdge(o: TestEdgeOptions) {
       transport: o.transport,
       backoff: o.backoff,
       probe: o.probe ? { prober: httpProber({ fetch: o.transport, timeoutMs: o.probe.timeoutMs ?? 200 }), candidates: o.probe.candidates } : undefined,
+      store: o.store,
     }),
     clock,
     logger,

@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis'
+import { LOAD_STORE_KEYS, LOAD_STORE_STALE_MS, PICK_RUNNER_SCRIPT, RELEASE_PICK_SCRIPT, redisClassOf } from '../../runner/contract/load-store.ts'
+import type { EdgeClock } from '../core/clock.ts'
+import type { EdgeLogger } from '../core/logger.ts'
+
+/** The edge's side of the load store (runner/contract/load-store.ts). */
+export interface LoadStore {
+  /**
+   * The least loaded runner the store knows, not one of `exclude`, its count raised by one for
+   * the request about to go there; undefined when the store knows none, or is not answering (then
+   * the caller places the request another way).
+   */
+  pick(exclude: readonly string[]): Promise<string | undefined>
+  /** the picked runner was never reached: its count goes back down (best effort) */
+  release(runnerId: string): void
+}
+
+export interface RedisLoadStoreOptions {
+  /** redis://host:port or rediss://host:port (TLS: ElastiCache Serverless) */
+  readonly url: string
+  /** a pick that takes longer is given up (the request is placed by probing instead) */
+  readonly timeoutMs: number
+  /** after a failed pick, the store is not asked again for this long */
+  readonly retryAfterMs: number
+  readonly clock: EdgeClock
+  readonly logger: EdgeLogger
+  /** connect now, not on the first pick: a Lambda instance connects during its init, beside the first request's other reads */
+  readonly connectAtStart?: boolean
+}
+
+/**
+ * ioredis is imported only where a store is set, after the edge's own import. One connection per
+ * process, opened at the start (connectAtStart) or on the first pick and kept while the instance
+ * lives; commands never wait in a queue for a connection that is down. A pick that finds the
+ * connection still being made goes without the store rather than wait.
+ */
+export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close(): Promise<void> } {
+  let client: Promise<Redis> | undefined
+  let pausedUntilMs = -Infinity
+  const connect = async (): Promise<Redis> => {
+    const Redis = redisClassOf(await import('ioredis'))
+    const redis = new Redis(o.url, {
+      lazyConnect: true,
+      connectTimeout: Math.max(o.timeoutMs, 1000),
+      commandTimeout: o.timeoutMs,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null, // a new pick after the pause opens a new connection
+    })
+    redis.on('error', () => undefined) // a failed pick reports it; the event would only repeat it
+    redis.defineCommand('crawlfleetPick', { numberOfKeys: 2, lua: PICK_RUNNER_SCRIPT })
+    redis.defineCommand('crawlfleetRelease', { numberOfKeys: 1, lua: RELEASE_PICK_SCRIPT })
+    await redis.connect()
+    return redis
+  }
+  const open = (): Promise<Redis> => {
+    const connecting = connect()
+    connecting.catch((err: unknown) => {
+      if (client === connecting) failed(err)
+    })
+    return connecting
+  }
+  const failed = (err: unknown): undefined => {
+    pausedUntilMs = o.clock.now() + o.retryAfterMs
+    const broken = client
+    client = undefined
+    void broken?.then((r) => r.disconnect(), () => undefined)
+    o.logger.warn({ err: (err as Error).message, retryInMs: o.retryAfterMs }, 'load store not answering; placing by probes')
+    return undefined
+  }
+  if (o.connectAtStart) client = open()
+  return {
+    async pick(exclude) {
+      if (o.clock.now() < pausedUntilMs) return undefined
+      const connecting = (client ??= open())
+      let redis: Redis
+      try {
+        redis = await withTimeout(connecting, o.timeoutMs)
+      } catch {
+        // still connecting (a cold instance's first TLS handshake): this request goes without it;
+        // a connection that failed has already paused the store (open)
+        return undefined
+      }
+      try {
+        const picked = await (redis as unknown as CrawlfleetCommands).crawlfleetPick(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, String(LOAD_STORE_STALE_MS), ...exclude)
+        return typeof picked === 'string' ? picked : undefined
+      } catch (err) {
+        return failed(err)
+      }
+    },
+    release(runnerId) {
+      void client?.then((r) => (r as unknown as CrawlfleetCommands).crawlfleetRelease(LOAD_STORE_KEYS.load, runnerId)).catch(() => undefined)
+    },
+    async close() {
+      const c = client
+      client = undefined
+      await c?.then((r) => r.quit(), () => undefined).catch(() => undefined)
+    },
+  }
+}
+
+interface CrawlfleetCommands {
+  crawlfleetPick(load: string, seen: string, staleMs: string, ...exclude: string[]): Promise<string | null>
+  crawlfleetRelease(load: string, runnerId: string): Promise<unknown>
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms)
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOAD_STORE_KEYS } from '../../runner/contract/load-store.ts'
+import { signRequest } from '../../runner/contract/request-hmac.ts'
+import { spawnTsx, waitUntilReady, type TsxProcess } from '../helpers/child-process.ts'
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts'
+import { API_KEY, HMAC_SECRET, edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+
+// The load store in a cluster of real processes: a redis-server, three runners publishing their
+// load there, and six independent single-request edge processes (Lambda stand-ins) picking from
+// it. Without the store these edges fall back to their own memory of loads, which holds nothing:
+// they would place at random (runner/contract/load-store.ts, README "Edge as a Lambda fleet").
+
+const INSTANCES = 6
+let redisServer: RedisServer
+let redis: Redis
+let cluster: Cluster
+const edges: { proc: TsxProcess; url: string }[] = []
+
+beforeAll(async () => {
+  redisServer = await startRedisServer()
+  redis = new Redis(redisServer.url)
+  cluster = await startCluster({ runners: 3, runnerEnv: { CRAWLFLEET_LOAD_STORE_URL: redisServer.url, CRAWLFLEET_ADVERTISED_HOST: '127.0.0.1' } })
+  for (let i = 0; i < INSTANCES; i++) {
+    const proc = spawnTsx('tests/cluster/lambda-like-edge.ts', {
+      CRAWLFLEET_RUNNERS: cluster.runners.map((r) => r.url).join(','),
+      CRAWLFLEET_API_KEYS: API_KEY,
+      CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
+      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
+      CRAWLFLEET_LOAD_STORE_URL: redisServer.url,
+      // a pick slower than this (both cores busy) would be placed without the store: not what is tested
+      CRAWLFLEET_LOAD_STORE_TIMEOUT_MS: '5000',
+      CRAWLFLEET_PLACEMENT: 'reported',
+      CRAWLFLEET_LOG_LEVEL: 'warn',
+    })
+    await waitUntilReady('lambda-like edge', proc, () => /listening \d+/.test(proc.output()), { timeoutMs: 30_000 })
+    edges.push({ proc, url: `http://127.0.0.1:${/listening (\d+)/.exec(proc.output())![1]}` })
+  }
+}, 240_000)
+
+afterAll(async () => {
+  await Promise.all(edges.map((e) => e.proc.stop('SIGTERM')))
+  await cluster?.stop()
+  await redis?.quit()
+  await redisServer?.stop()
+})
+
+const stored = async (r: Cluster['runners'][number]) => {
+  const score = await redis.zscore(LOAD_STORE_KEYS.load, edgeIdOf(r))
+  return score === null ? null : Number(score)
+}
+
+/** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
+function fleet() {
+  const idle = [...edges]
+  const waiting: (() => void)[] = []
+  return async (body: unknown): Promise<{ status: number; runner: string }> => {
+    while (idle.length === 0) await new Promise<void>((resolve) => waiting.push(resolve))
+    const edge = idle.shift()!
+    try {
+      const res = await fetch(`${edge.url}/html`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      await res.arrayBuffer()
+      return { status: res.status, runner: res.headers.get('x-runner-id') ?? '' }
+    } finally {
+      idle.push(edge)
+      waiting.shift()?.()
+    }
+  }
+}
+
+/** Requests straight to one runner, signed as the edge signs them but picked by no edge. Abort to end them. */
+function occupy(runner: Cluster['runners'][number], count: number, signal: AbortSignal): Promise<unknown> {
+  return Promise.allSettled(
+    Array.from({ length: count }, async (_, i) => {
+      const body = JSON.stringify({ url: `${cluster.site.url}/slow?ms=60000&busy=${i}`, page_timeout: 90_000 })
+      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(HMAC_SECRET, 'POST', '/html', Date.now(), body) }, body, signal })
+      await res.arrayBuffer()
+    }),
+  )
+}
+
+describe('cluster: edges placing by the load store', () => {
+  it('holds every runner, at 0 while idle', async () => {
+    for (const r of cluster.runners) await expect.poll(() => stored(r), { timeout: 30_000 }).toBe(0)
+  })
+
+  it('sends nothing to a runner made busy behind the edges’ backs, and every count comes back down', async () => {
+    const [busy, ...others] = cluster.runners
+    const stopBusy = new AbortController()
+    // more than the fleet can have in flight elsewhere: when an instance picks, at most INSTANCES - 1
+    // others are in flight, so either other runner holds less than the busy one
+    const occupying = INSTANCES + 2
+    const occupied = occupy(busy, occupying, stopBusy.signal)
+    try {
+      await expect.poll(() => stored(busy), { timeout: 30_000 }).toBe(occupying)
+      const send = fleet()
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=300&i=${i}` })))
+      expect(results.filter((r) => r.status !== 200)).toEqual([])
+      const served = results.map((r) => r.runner)
+      expect(served.filter((r) => r === runnerIdOf(busy))).toEqual([])
+      expect(new Set(served)).toEqual(new Set(others.map(runnerIdOf)))
+      for (const r of others) await expect.poll(() => stored(r), { timeout: 10_000 }).toBe(0)
+      expect(await stored(busy)).toBe(occupying)
+    } finally {
+      stopBusy.abort()
+      await occupied
+    }
+    await expect.poll(() => stored(busy), { timeout: 30_000 }).toBe(0)
+    expect(edges.map((e) => e.proc.output()).join('')).not.toMatch(/load store not answering/)
+  }, 120_000)
+
+  it('loses a runner that stops (it takes itself out), and keeps answering from the others', async () => {
+    const leaving = cluster.runners[2]
+    await leaving.stop('SIGTERM')
+    expect(await stored(leaving)).toBeNull()
+    const send = fleet()
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=100&after=${i}` })))
+    expect(results.filter((r) => r.status !== 200)).toEqual([])
+    expect(results.filter((r) => r.runner === runnerIdOf(leaving))).toEqual([])
+  }, 120_000)
+})
