@@ -9,6 +9,7 @@ import { EdgeFunction } from './edge-function.ts'
 import { FleetScaling } from './fleet-scaling.ts'
 import { acknowledgeNagFindings } from './nag-suppressions.ts'
 import { Network } from './network.ts'
+import { LoadStore } from './load-store.ts'
 import { PoolAlarms } from './pool-alarms.ts'
 import { ORIGIN_READ_TIMEOUT_SEC, PublicEntry } from './public-entry.ts'
 import { RUNNER_DISCOVERY_SERVICE, RunnerService } from './runner-service.ts'
@@ -32,6 +33,7 @@ export interface CrawlfleetStackProps extends StackProps {
 
 export class CrawlfleetStack extends Stack {
   readonly network: Network
+  readonly loadStore: LoadStore
   readonly secrets: Secrets
   readonly runners: RunnerService
   readonly edge: EdgeFunction
@@ -52,6 +54,11 @@ export class CrawlfleetStack extends Stack {
 
     this.network = new Network(this, 'Network', { runnerPort: RUNNER_PORT, egress: s.egress, natGateways: s.natGateways, flowLogRetention: logRetention })
     this.secrets = new Secrets(this, 'Secrets')
+    this.loadStore = new LoadStore(this, 'LoadStore', {
+      vpc: this.network.vpc,
+      subnets: this.network.edgeSubnets,
+      clients: [this.network.edgeSecurityGroup, this.network.runnerSecurityGroup],
+    })
     this.runners = new RunnerService(this, 'Runners', {
       vpc: this.network.vpc,
       securityGroup: this.network.runnerSecurityGroup,
@@ -61,6 +68,7 @@ export class CrawlfleetStack extends Stack {
       task: s.task,
       runners: s.runners,
       runnerEnv: s.runnerEnv,
+      loadStoreUrl: this.loadStore.url,
       hmacSecret: this.secrets.hmac,
       metricsService: this.stackName,
       logRetention,
@@ -90,6 +98,7 @@ export class CrawlfleetStack extends Stack {
         [EDGE_SETTINGS.secretsTtlSec.env]: String(s.edge.secretsTtlSec),
         // answer a clean 504 before CloudFront gives up on the origin with its own
         [EDGE_SETTINGS.requestDeadlineMs.env]: String(EDGE_DEADLINE_MS),
+        [EDGE_SETTINGS.loadStoreUrl.env]: this.loadStore.url,
       },
     })
     this.runners.grantDiscovery(this.edge.fn)

@@ -36,6 +36,8 @@ export interface RunnerServiceProps {
   readonly assignPublicIp?: boolean
   /** runner settings given as context (see RUNNER_SETTINGS) */
   readonly runnerEnv: Readonly<Record<string, string>>
+  /** where each runner publishes its load (CRAWLFLEET_LOAD_STORE_URL) */
+  readonly loadStoreUrl?: string
   readonly hmacSecret: secretsmanager.ISecret
   /** the value of the Service dimension every runner publishes under */
   readonly metricsService: string
@@ -96,6 +98,7 @@ export class RunnerService extends Construct {
         [RUNNER_SETTINGS.metricsService.env]: props.metricsService,
         [RUNNER_SETTINGS.cloudwatchPeriodSec.env]: String(METRICS_PERIOD_SEC),
         [RUNNER_SETTINGS.awsRegion.env]: Stack.of(this).region,
+        ...(props.loadStoreUrl ? { [RUNNER_SETTINGS.loadStoreUrl.env]: props.loadStoreUrl } : {}),
       },
       secrets: { [RUNNER_SETTINGS.hmacSecret.env]: ecs.Secret.fromSecretsManager(props.hmacSecret) },
       // curl is not in the image; node is

@@ -1,11 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
+import { LOAD_STORE_PORT } from '../../infra/lib/load-store.ts'
 import { RUNNER_PORT } from '../../infra/lib/settings.ts'
 import { buildStack, idOf, propsOf } from './build-stack.ts'
 
 const { stack, template } = buildStack()
 const edgeSg = idOf(stack.network.edgeSecurityGroup)
 const runnerSg = idOf(stack.network.runnerSecurityGroup)
+const storeSg = idOf(stack.loadStore.securityGroup)
 const groupId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] })
 
 describe('Network', () => {
@@ -17,21 +19,24 @@ describe('Network', () => {
     for (const r of privateRoutes) expect(r.Properties.DestinationCidrBlock).toBe('0.0.0.0/0')
   })
 
-  it('opens the runner port to the edge security group and to nothing else', () => {
+  it('opens the runner port to the edge security group, the load store to the edge and the runners, and nothing else', () => {
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
     expect(ingress).toEqual([
       expect.objectContaining({ GroupId: groupId(runnerSg), SourceSecurityGroupId: groupId(edgeSg), IpProtocol: 'tcp', FromPort: RUNNER_PORT, ToPort: RUNNER_PORT }),
+      expect.objectContaining({ GroupId: groupId(storeSg), SourceSecurityGroupId: groupId(edgeSg), IpProtocol: 'tcp', FromPort: LOAD_STORE_PORT, ToPort: LOAD_STORE_PORT }),
+      expect.objectContaining({ GroupId: groupId(storeSg), SourceSecurityGroupId: groupId(runnerSg), IpProtocol: 'tcp', FromPort: LOAD_STORE_PORT, ToPort: LOAD_STORE_PORT }),
     ])
     for (const [id, sg] of Object.entries(template.findResources('AWS::EC2::SecurityGroup'))) {
       expect(sg.Properties.SecurityGroupIngress, id).toBeUndefined()
     }
   })
 
-  it('lets the edge out only to the runner port and to HTTPS for the AWS APIs', () => {
+  it('lets the edge out only to the runner port, the load store and HTTPS for the AWS APIs', () => {
     expect(propsOf(template, edgeSg).SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })])
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties)
     expect(egress).toEqual([
       expect.objectContaining({ GroupId: groupId(edgeSg), DestinationSecurityGroupId: groupId(runnerSg), FromPort: RUNNER_PORT, ToPort: RUNNER_PORT }),
+      expect.objectContaining({ GroupId: groupId(edgeSg), DestinationSecurityGroupId: groupId(storeSg), FromPort: LOAD_STORE_PORT, ToPort: LOAD_STORE_PORT }),
     ])
   })
 
@@ -87,11 +92,11 @@ describe('Network, egress public (no NAT)', () => {
     expect(ingress.filter((r) => JSON.stringify(r.GroupId) === JSON.stringify(endpointSg))).toEqual([
       expect.objectContaining({ SourceSecurityGroupId: groupId(idOf(net.edgeSecurityGroup)), IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
     ])
-    // the edge reaches nothing but the runners and the endpoints
+    // the edge reaches nothing but the runners, the load store and the endpoints
     expect(propsOf(template, idOf(net.edgeSecurityGroup)).SecurityGroupEgress).toBeUndefined()
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties)
     const destinations = egress.map((e) => e.DestinationSecurityGroupId)
-    expect(destinations).toHaveLength(2)
-    expect(destinations).toEqual(expect.arrayContaining([endpointSg, groupId(idOf(net.runnerSecurityGroup))]))
+    expect(destinations).toHaveLength(3)
+    expect(destinations).toEqual(expect.arrayContaining([endpointSg, groupId(idOf(net.runnerSecurityGroup)), groupId(idOf(stack.loadStore.securityGroup))]))
   })
 })
