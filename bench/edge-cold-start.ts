@@ -7,7 +7,9 @@
 //  - import time of each in fresh Node processes, interleaved, medians; with and without
 //    --enable-source-maps (the stack ships a source map);
 //  - a Lambda-like start: import, then the first and second Function URL request, with Secrets
-//    Manager and Cloud Map answered by a local stand-in (AWS_ENDPOINT_URL) and two stub runners.
+//    Manager and Cloud Map answered by a local stand-in (AWS_ENDPOINT_URL) and two stub runners;
+//    and the same start placing by the load store, a local redis-server holding both stub runners
+//    (the stack sets CRAWLFLEET_LOAD_STORE_URL, so this is the cloud's start).
 // Timings on a shared 2-core machine are noisy: read medians and ratios, rerun on a quiet one.
 import { execFile } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -18,7 +20,10 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { build, type Metafile } from 'esbuild'
+import { Redis } from 'ioredis'
 import { buildEdgeBundle, EDGE_BUNDLE_BANNER } from '../infra/lib/edge-bundle.ts'
+import { LOAD_STORE_KEYS } from '../runner/contract/load-store.ts'
+import { startRedisServer } from '../tests/helpers/redis-server.ts'
 import { progress, readFlags } from './edge-lib/args.ts'
 import { median, round } from './lib/stats.ts'
 
@@ -56,7 +61,11 @@ async function bundle(v: Variant, dir: string) {
     const outdir = join(dir, v.name)
     const b = buildEdgeBundle(outdir, { entry: join(ROOT, v.entry as string) })
     const index = Object.entries(b.metafile.outputs).find(([f, o]) => f.endsWith('.mjs') && o.entryPoint)![1]
-    return { file: join(outdir, 'index.mjs'), bytes: b.coldStartBytes, totalBytes: b.totalBytes, largest: largestPackages(b.metafile, index.inputs) }
+    // the chunks ioredis is in: what the first pick of the load store loads on top
+    const storeBytes = Object.entries(b.metafile.outputs)
+      .filter(([f, o]) => f.endsWith('.mjs') && Object.keys(o.inputs).some((i) => i.includes('node_modules/ioredis/')))
+      .reduce((sum, [, o]) => sum + o.bytes, 0)
+    return { file: join(outdir, 'index.mjs'), bytes: b.coldStartBytes, totalBytes: b.totalBytes, storeBytes, largest: largestPackages(b.metafile, index.inputs) }
   }
   const outfile = join(dir, `${v.name}.mjs`)
   const result = await build({
@@ -75,7 +84,7 @@ async function bundle(v: Variant, dir: string) {
     logLevel: 'error',
   })
   const output = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'))![1]
-  return { file: outfile, bytes: output.bytes, totalBytes: output.bytes, largest: largestPackages(result.metafile, output.inputs) }
+  return { file: outfile, bytes: output.bytes, totalBytes: output.bytes, storeBytes: 0, largest: largestPackages(result.metafile, output.inputs) }
 }
 
 function largestPackages(_meta: Metafile, inputs: Metafile['outputs'][string]['inputs']) {
@@ -90,7 +99,8 @@ function largestPackages(_meta: Metafile, inputs: Metafile['outputs'][string]['i
 
 async function child(args: string[], env: Record<string, string>, nodeOptions: string[] = []): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, [...nodeOptions, '--import', RESOLVE, CHILD, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 })
-  return JSON.parse(stdout) as Record<string, number>
+  // the last line: the edge's EMF metric lines share its stdout
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>
 }
 
 /** Stand-ins for what a cold start talks to: Secrets Manager + Cloud Map (one endpoint), two runners. */
@@ -127,13 +137,15 @@ async function startStandIns() {
     const instances = runnerPorts.map((port) => ({ InstanceId: `i-${port}`, HealthStatus: 'HEALTHY', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(port) } }))
     res.end(JSON.stringify({ Instances: instances, InstancesRevision: 1 }))
   })
-  return { awsPort, awsCalls, close: () => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))) }
+  return { awsPort, awsCalls, runnerIds: runnerPorts.map((port) => `127.0.0.1:${port}`), close: () => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))) }
 }
 
 export async function edgeColdStart(argv: readonly string[]): Promise<object> {
   const p = readFlags(argv, DEFAULTS)
   const dir = await mkdtemp(join(tmpdir(), 'crawlfleet-cold-start-'))
   const standIns = await startStandIns()
+  const redisServer = await startRedisServer()
+  const redis = new Redis(redisServer.url)
   try {
     progress('bundling')
     const bundles = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v.name, await bundle(v, dir)] as const)))
@@ -155,20 +167,29 @@ export async function edgeColdStart(argv: readonly string[]): Promise<object> {
 
     const imports: Record<string, number[]> = Object.fromEntries([...VARIANTS.map((v) => [v.name, []]), ['edge --enable-source-maps', []]])
     const starts: Record<string, number>[] = []
+    const storeStarts: Record<string, number>[] = []
+    const storeEnv = { ...env, CRAWLFLEET_LOAD_STORE_URL: redisServer.url }
+    const [sec] = await redis.time()
     for (let r = 0; r < p.reps; r++) {
       progress(`round ${r + 1}/${p.reps}`)
       for (const v of VARIANTS) imports[v.name].push((await child(['import', bundles[v.name].file], env)).importMs)
       imports['edge --enable-source-maps'].push((await child(['import', bundles.edge.file], env, ['--enable-source-maps'])).importMs)
       starts.push(await child(['start', bundles.edge.file, eventFile], env))
+      // both stub runners idle and fresh in the store (the stubs do not count their requests down)
+      for (const id of standIns.runnerIds) await redis.multi().zadd(LOAD_STORE_KEYS.load, 0, id).zadd(LOAD_STORE_KEYS.seen, Number(sec) * 1000 + 3_600_000, id).exec()
+      storeStarts.push(await child(['start', bundles.edge.file, eventFile], storeEnv))
     }
+    const storePicks = (await redis.zrange(LOAD_STORE_KEYS.load, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number).reduce((a, b) => a + b, 0)
     const med = Object.fromEntries(Object.entries(imports).map(([k, v]) => [k, round(median(v), 1)]))
-    const startMedian = (k: string) => round(median(starts.map((s) => s[k])), 1)
+    const startMedian = (k: string, of = starts) => round(median(of.map((s) => s[k])), 1)
     const ratio = (k: string) => round(med[k] / med['sdk-only'], 2)
     return {
       bench: 'edge-cold-start',
       node: process.version,
       params: p,
       variants: Object.fromEntries(VARIANTS.map((v) => [v.name, { about: v.about, bytes: bundles[v.name].bytes, kib: round(bundles[v.name].bytes / 1024, 1), allChunksKiB: round(bundles[v.name].totalBytes / 1024, 1), largestKiB: bundles[v.name].largest }])),
+      /** what the first pick of the load store loads on top of the cold start (ioredis and its chunks) */
+      loadStoreChunksKiB: round(bundles.edge.storeBytes / 1024, 1),
       importMsMedian: med,
       importRatioToSdkOnly: Object.fromEntries(Object.keys(med).filter((k) => k !== 'sdk-only').map((k) => [k, ratio(k)])),
       lambdaLikeStartMsMedian: {
@@ -177,7 +198,16 @@ export async function edgeColdStart(argv: readonly string[]): Promise<object> {
         secondRequest: startMedian('secondRequestMs'),
         importPlusFirstRequest: startMedian('startMs'),
         statuses: [...new Set(starts.flatMap((s) => [s.firstStatus, s.secondStatus]))],
-        awsCallsPerStart: standIns.awsCalls.length / p.reps,
+        awsCallsPerStart: standIns.awsCalls.length / (2 * p.reps),
+      },
+      lambdaLikeStartWithLoadStoreMsMedian: {
+        import: startMedian('importMs', storeStarts),
+        firstRequest: startMedian('firstRequestMs', storeStarts),
+        secondRequest: startMedian('secondRequestMs', storeStarts),
+        importPlusFirstRequest: startMedian('startMs', storeStarts),
+        statuses: [...new Set(storeStarts.flatMap((s) => [s.firstStatus, s.secondStatus]))],
+        /** requests the store counted against the stub runners in the last round: 2 when both requests were placed by it */
+        picksLastRound: storePicks,
       },
       targets: {
         bytes: { target: p.targetBytes, edge: bundles.edge.bytes, met: bundles.edge.bytes <= p.targetBytes },
@@ -187,9 +217,12 @@ export async function edgeColdStart(argv: readonly string[]): Promise<object> {
         'import = a fresh `node` process importing the bundle (awslambda globals stubbed); Lambda adds its own runtime start and code download',
         'the edge loads its SDK clients on first use (dynamic import), so its import time leaves them out and its first request pays for them',
         'first request: API keys and HMAC key from Secrets Manager, the runner list from Cloud Map (both local stand-ins), a GET /ready probe of each runner, the forwarded POST',
+        'with the load store: the same, but the first request imports ioredis, connects to a local redis-server (no TLS, unlike ElastiCache) and picks there instead of probing',
       ],
     }
   } finally {
+    await redis.quit()
+    await redisServer.stop()
     await standIns.close()
     await rm(dir, { recursive: true, force: true })
   }

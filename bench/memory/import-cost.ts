@@ -7,7 +7,7 @@ import { ROOT } from '../../scripts/build.ts'
 // start, the others on first use (README, "Memory").
 
 export const AT_START = ['playwright-core', '@hono/zod-openapi', '@hono/node-server', 'pino', 'prom-client', 'ipaddr.js']
-export const ON_FIRST_USE = ['linkedom', 'turndown', '@joplin/turndown-plugin-gfm', 'htmlparser2', 'xpath', 'robots-parser', 'ajv', '@aws-sdk/client-cloudwatch', '@hono/swagger-ui']
+export const ON_FIRST_USE = ['linkedom', 'turndown', '@joplin/turndown-plugin-gfm', 'htmlparser2', 'xpath', 'robots-parser', 'ajv', '@aws-sdk/client-cloudwatch', '@hono/swagger-ui', 'ioredis']
 
 export interface ImportCost {
   readonly library: string
