@@ -92,7 +92,7 @@ export function createForwarder(o: ForwarderOptions): Forward {
     } catch (err) {
       if (req.clientSignal?.aborted) throw new ClientGoneError()
       if (deadline.aborted) throw new PageTimeoutError(`runner ${runner.id} did not answer within the deadline`)
-      if (storePick) o.store?.release(runner.id)
+      if (storePick) o.store?.drop(runner.id)
       backoff.failed(runner.id, o.clock.now())
       o.discovery.invalidate()
       o.logger.warn({ runner: runner.id, requestId: req.requestId, err: errorText(err) }, 'runner unreachable; trying the next one')

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { LOAD_STORE_KEYS, LOAD_STORE_STALE_MS, PICK_RUNNER_SCRIPT, RELEASE_PICK_SCRIPT, redisClassOf } from '../../runner/contract/load-store.ts'
+import { LOAD_STORE_KEYS, LOAD_STORE_STALE_MS, PICK_RUNNER_SCRIPT, RELEASE_PICK_SCRIPT, WITHDRAW_SCRIPT, redisClassOf } from '../../runner/contract/load-store.ts'
 import type { EdgeClock } from '../core/clock.ts'
 import type { EdgeLogger } from '../core/logger.ts'
 
@@ -11,8 +11,14 @@ export interface LoadStore {
    * the caller places the request another way).
    */
   pick(exclude: readonly string[]): Promise<string | undefined>
-  /** the picked runner was never reached: its count goes back down (best effort) */
+  /** a pick the edge does not use (a runner its discovery does not know): its count goes back down (best effort) */
   release(runnerId: string): void
+  /**
+   * the picked runner could not be reached: out of the store, so no other instance picks it in the
+   * seconds before it would go stale (in a VPC a dead task's address does not refuse, it times
+   * out); a live runner puts itself back with its next write, a heartbeat later at most
+   */
+  drop(runnerId: string): void
 }
 
 export interface RedisLoadStoreOptions {
@@ -50,6 +56,7 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
     redis.on('error', () => undefined) // a failed pick reports it; the event would only repeat it
     redis.defineCommand('crawlfleetPick', { numberOfKeys: 2, lua: PICK_RUNNER_SCRIPT })
     redis.defineCommand('crawlfleetRelease', { numberOfKeys: 1, lua: RELEASE_PICK_SCRIPT })
+    redis.defineCommand('crawlfleetDrop', { numberOfKeys: 2, lua: WITHDRAW_SCRIPT })
     await redis.connect()
     return redis
   }
@@ -91,6 +98,9 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
     release(runnerId) {
       void client?.then((r) => (r as unknown as CrawlfleetCommands).crawlfleetRelease(LOAD_STORE_KEYS.load, runnerId)).catch(() => undefined)
     },
+    drop(runnerId) {
+      void client?.then((r) => (r as unknown as CrawlfleetCommands).crawlfleetDrop(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, runnerId)).catch(() => undefined)
+    },
     async close() {
       const c = client
       client = undefined
@@ -102,6 +112,7 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
 interface CrawlfleetCommands {
   crawlfleetPick(load: string, seen: string, staleMs: string, ...exclude: string[]): Promise<string | null>
   crawlfleetRelease(load: string, runnerId: string): Promise<unknown>
+  crawlfleetDrop(load: string, seen: string, runnerId: string): Promise<unknown>
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

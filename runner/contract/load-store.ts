@@ -14,8 +14,9 @@
  *    their way: 1.49-1.50 × the mean at m = 4 over 1,000 instances in the simulation.
  *  - `seen`: member = the same id, score = the store's clock (ms) at the runner's last write. A
  *    runner silent for `staleMs` is dropped by the next pick (it adds itself back when it writes).
- * A pick whose request never reaches the runner is given back by the edge (RELEASE); one lost with
- * its Lambda instance is repaired by the runner's heartbeat: when the store's count and its own
+ * An edge that cannot reach the runner it picked takes that runner out (WITHDRAW; a live one writes
+ * itself back a heartbeat later at most); a pick the edge does not use it gives back (RELEASE); one
+ * lost with its Lambda instance is repaired by the runner's heartbeat: when the store's count and its own
  * differ by the same amount twice in a row, a heartbeat apart, it corrects the store.
  * Every script reads the store's clock (TIME), so no two hosts' clocks are compared.
  */
@@ -82,7 +83,7 @@ while true do
 end
 `
 
-/** KEYS: load, seen. ARGV: runner id. A draining runner takes itself out. */
+/** KEYS: load, seen. ARGV: runner id. A draining runner takes itself out; an edge that cannot reach a picked runner takes it out. */
 export const WITHDRAW_SCRIPT = `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
-import { spawnTsx, waitUntilReady, type TsxProcess } from '../helpers/child-process.ts'
+import { spawnTsx, waitUntilReady } from '../helpers/child-process.ts'
 import { API_KEY, HMAC_SECRET, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+import { occupy, singleRequestFleet, type EdgeInstance } from './single-request-fleet.ts'
 
 // The edge as a Lambda fleet: six independent edge processes, each holding one request at a time
 // and knowing nothing of the runners' load but what it probes, in front of three real runners.
@@ -9,7 +10,7 @@ import { API_KEY, HMAC_SECRET, runnerIdOf, startCluster, type Cluster } from './
 
 const INSTANCES = 6
 let cluster: Cluster
-const edges: { proc: TsxProcess; url: string }[] = []
+const edges: EdgeInstance[] = []
 
 beforeAll(async () => {
   cluster = await startCluster({ runners: 3 })
@@ -35,38 +36,6 @@ afterAll(async () => {
   await cluster?.stop()
 })
 
-/** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
-function fleet() {
-  const idle = [...edges]
-  const waiting: (() => void)[] = []
-  return async (body: unknown): Promise<{ status: number; runner: string }> => {
-    while (idle.length === 0) await new Promise<void>((resolve) => waiting.push(resolve))
-    const edge = idle.shift()!
-    try {
-      const res = await fetch(`${edge.url}/html`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-      await res.arrayBuffer()
-      return { status: res.status, runner: res.headers.get('x-runner-id') ?? '' }
-    } finally {
-      idle.push(edge)
-      waiting.shift()?.()
-    }
-  }
-}
-
-/** Requests straight to one runner (signed as the edge signs them): load no edge instance has seen. Abort to end them. */
-function occupy(runner: Cluster['runners'][number], count: number, signal: AbortSignal): Promise<unknown> {
-  return Promise.allSettled(
-    Array.from({ length: count }, async (_, i) => {
-      const body = JSON.stringify({ url: `${cluster.site.url}/slow?ms=60000&busy=${i}`, page_timeout: 90_000 })
-      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(HMAC_SECRET, 'POST', '/html', Date.now(), body) }, body, signal })
-      await res.arrayBuffer()
-    }),
-  )
-}
 
 /** What the runner has admitted, running and queued (GET /pressure, signed). */
 async function admitted(runner: Cluster['runners'][number]): Promise<number> {
@@ -82,10 +51,10 @@ describe('cluster: the edge as a fleet of single-request instances', () => {
     // more than the fleet can have in flight anywhere else: when an instance places its request, at
     // most INSTANCES - 1 others are in flight, so either other runner is lighter than the busy one
     const occupying = INSTANCES + 2
-    const occupied = occupy(busy, occupying, stopBusy.signal)
+    const occupied = occupy(cluster, busy, occupying, stopBusy.signal)
     try {
       await expect.poll(() => admitted(busy), { timeout: 30_000 }).toBe(occupying)
-      const send = fleet()
+      const send = singleRequestFleet(edges)
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=300&i=${i}` })))
       // every answer 200 also says no instance was ever handed a second request (EDGE_INSTANCE_BUSY)
       expect(results.filter((r) => r.status !== 200)).toEqual([])
@@ -102,7 +71,7 @@ describe('cluster: the edge as a fleet of single-request instances', () => {
   it('keeps answering every request when a runner dies, from the survivors', async () => {
     const victim = cluster.runners[2]
     await victim.stop('SIGKILL')
-    const send = fleet()
+    const send = singleRequestFleet(edges)
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=100&after=${i}` })))
     expect(results.filter((r) => r.status !== 200)).toEqual([])
     expect(results.filter((r) => r.runner === runnerIdOf(victim))).toEqual([])

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOAD_STORE_KEYS } from '../../runner/contract/load-store.ts'
-import { signRequest } from '../../runner/contract/request-hmac.ts'
-import { spawnTsx, waitUntilReady, type TsxProcess } from '../helpers/child-process.ts'
+import { spawnTsx, waitUntilReady } from '../helpers/child-process.ts'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts'
 import { API_KEY, HMAC_SECRET, edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+import { occupy, singleRequestFleet, type EdgeInstance } from './single-request-fleet.ts'
 
 // The load store in a cluster of real processes: a redis-server, three runners publishing their
 // load there, and six independent single-request edge processes (Lambda stand-ins) picking from
@@ -15,7 +15,7 @@ const INSTANCES = 6
 let redisServer: RedisServer
 let redis: Redis
 let cluster: Cluster
-const edges: { proc: TsxProcess; url: string }[] = []
+const edges: EdgeInstance[] = []
 
 beforeAll(async () => {
   redisServer = await startRedisServer()
@@ -50,38 +50,6 @@ const stored = async (r: Cluster['runners'][number]) => {
   return score === null ? null : Number(score)
 }
 
-/** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
-function fleet() {
-  const idle = [...edges]
-  const waiting: (() => void)[] = []
-  return async (body: unknown): Promise<{ status: number; runner: string }> => {
-    while (idle.length === 0) await new Promise<void>((resolve) => waiting.push(resolve))
-    const edge = idle.shift()!
-    try {
-      const res = await fetch(`${edge.url}/html`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-      await res.arrayBuffer()
-      return { status: res.status, runner: res.headers.get('x-runner-id') ?? '' }
-    } finally {
-      idle.push(edge)
-      waiting.shift()?.()
-    }
-  }
-}
-
-/** Requests straight to one runner, signed as the edge signs them but picked by no edge. Abort to end them. */
-function occupy(runner: Cluster['runners'][number], count: number, signal: AbortSignal): Promise<unknown> {
-  return Promise.allSettled(
-    Array.from({ length: count }, async (_, i) => {
-      const body = JSON.stringify({ url: `${cluster.site.url}/slow?ms=60000&busy=${i}`, page_timeout: 90_000 })
-      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(HMAC_SECRET, 'POST', '/html', Date.now(), body) }, body, signal })
-      await res.arrayBuffer()
-    }),
-  )
-}
 
 describe('cluster: edges placing by the load store', () => {
   it('holds every runner, at 0 while idle', async () => {
@@ -94,10 +62,10 @@ describe('cluster: edges placing by the load store', () => {
     // more than the fleet can have in flight elsewhere: when an instance picks, at most INSTANCES - 1
     // others are in flight, so either other runner holds less than the busy one
     const occupying = INSTANCES + 2
-    const occupied = occupy(busy, occupying, stopBusy.signal)
+    const occupied = occupy(cluster, busy, occupying, stopBusy.signal)
     try {
       await expect.poll(() => stored(busy), { timeout: 30_000 }).toBe(occupying)
-      const send = fleet()
+      const send = singleRequestFleet(edges)
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=300&i=${i}` })))
       expect(results.filter((r) => r.status !== 200)).toEqual([])
       const served = results.map((r) => r.runner)
@@ -113,13 +81,18 @@ describe('cluster: edges placing by the load store', () => {
     expect(edges.map((e) => e.proc.output()).join('')).not.toMatch(/load store not answering/)
   }, 120_000)
 
-  it('loses a runner that stops (it takes itself out), and keeps answering from the others', async () => {
-    const leaving = cluster.runners[2]
+  it('loses a runner that stops (it takes itself out) and one that dies (the first edge that cannot reach it takes it out), answering every request from the one left', async () => {
+    const [survivor, dying, leaving] = cluster.runners
     await leaving.stop('SIGTERM')
     expect(await stored(leaving)).toBeNull()
-    const send = fleet()
+    await dying.stop('SIGKILL')
+    // the dead runner is still in the store, at 0: the next picks go to it until an edge finds it gone
+    expect(await stored(dying)).toBe(0)
+    const send = singleRequestFleet(edges)
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send({ url: `${cluster.site.url}/slow?ms=100&after=${i}` })))
     expect(results.filter((r) => r.status !== 200)).toEqual([])
-    expect(results.filter((r) => r.runner === runnerIdOf(leaving))).toEqual([])
+    expect(new Set(results.map((r) => r.runner))).toEqual(new Set([runnerIdOf(survivor)]))
+    expect(await stored(dying)).toBeNull()
+    await expect.poll(() => stored(survivor), { timeout: 10_000 }).toBe(0)
   }, 120_000)
 })

@@ -154,14 +154,29 @@ describe('edge forwarding with the load store', () => {
     expect(await count(ids[2])).toBe(1)
   })
 
-  it('gives the pick back and moves on when the picked runner cannot be reached', async () => {
+  it('takes a picked runner it cannot reach out of the store, and moves on', async () => {
     await publishCounts([3, 3, 0])
     const { transport, sent } = fakeTransport((req) => (hostOf(req) === ids[2] ? connectionRefused() : runnerAnswer(hostOf(req))))
     const { post } = testEdge({ transport, runners: urls, store: store() })
     expect((await post('/html', DEFAULT_PAGE)).status).toBe(200)
-    expect(sent.map(hostOf).slice(0, 2)).toEqual([ids[2], sent[1].url.host])
+    expect(sent.map(hostOf)[0]).toBe(ids[2])
+    expect(sent).toHaveLength(2)
     expect(sent[1].headers.has(HEADER.storePick)).toBe(false)
-    await expect.poll(() => count(ids[2])).toBe(0)
+    await expect.poll(() => redis.zscore(LOAD_STORE_KEYS.load, ids[2])).toBeNull()
+    expect(await redis.zscore(LOAD_STORE_KEYS.seen, ids[2])).toBeNull()
+  })
+
+  it('gives back a pick its discovery does not know, and places the request without it', async () => {
+    const w = await writer()
+    await w.publish('10.9.9.9:11235', 0, 0) // a runner this edge's discovery does not list
+    await publishCounts([3, 3, 3])
+    const { transport, sent } = fakeTransport((req) => runnerAnswer(hostOf(req)))
+    const { post, metrics } = testEdge({ transport, runners: urls, store: store() })
+    expect((await post('/html', DEFAULT_PAGE)).status).toBe(200)
+    expect(ids).toContain(hostOf(sent[0]))
+    expect(sent[0].headers.has(HEADER.storePick)).toBe(false)
+    expect(metrics).toContain(EDGE_METRIC.loadStoreFallback)
+    await expect.poll(() => count('10.9.9.9:11235')).toBe(0)
   })
 
   it('places the request without the store, and counts that, when the store does not answer', async () => {

@@ -1,0 +1,42 @@
+import { signRequest } from '../../runner/contract/request-hmac.ts'
+import type { TsxProcess } from '../helpers/child-process.ts'
+import { API_KEY, HMAC_SECRET, type Cluster } from './cluster.ts'
+
+/** A running stand-in for one Lambda instance of the edge (tests/cluster/lambda-like-edge.ts). */
+export interface EdgeInstance {
+  readonly proc: TsxProcess
+  readonly url: string
+}
+
+/** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
+export function singleRequestFleet(edges: readonly EdgeInstance[]) {
+  const idle = [...edges]
+  const waiting: (() => void)[] = []
+  return async (body: unknown): Promise<{ status: number; runner: string }> => {
+    while (idle.length === 0) await new Promise<void>((resolve) => waiting.push(resolve))
+    const edge = idle.shift()!
+    try {
+      const res = await fetch(`${edge.url}/html`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      await res.arrayBuffer()
+      return { status: res.status, runner: res.headers.get('x-runner-id') ?? '' }
+    } finally {
+      idle.push(edge)
+      waiting.shift()?.()
+    }
+  }
+}
+
+/** Requests straight to one runner, signed as the edge signs them: load no edge placed. Abort to end them. */
+export function occupy(cluster: Cluster, runner: Cluster['runners'][number], count: number, signal: AbortSignal): Promise<unknown> {
+  return Promise.allSettled(
+    Array.from({ length: count }, async (_, i) => {
+      const body = JSON.stringify({ url: `${cluster.site.url}/slow?ms=60000&busy=${i}`, page_timeout: 90_000 })
+      const res = await fetch(`${runner.url}/html`, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(HMAC_SECRET, 'POST', '/html', Date.now(), body) }, body, signal })
+      await res.arrayBuffer()
+    }),
+  )
+}
