@@ -177,14 +177,17 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     pageWork,
     checkUrl,
     isDraining: () => draining,
-    onPageRequest: (storePick) => {
-      pageRequests++
-      if (!storePick) loadPublisher?.changed(+1)
-      return () => {
-        pageRequests--
-        loadPublisher?.changed(-1)
-      }
-    },
+    // only with a store: counting wraps every page answer's body to see when it has been sent
+    onPageRequest: config.loadStore && deps.loadStore
+      ? (storePick) => {
+          pageRequests++
+          if (!storePick) loadPublisher?.changed(+1)
+          return () => {
+            pageRequests--
+            loadPublisher?.changed(-1)
+          }
+        }
+      : undefined,
     isReady: () => !draining && pool.isPermanentUp(),
     load: () => {
       const a = admission.stats()
