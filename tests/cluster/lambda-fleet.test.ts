@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRequest } from '../../runner/contract/request-hmac.ts'
-import { spawnTsx, waitUntilReady } from '../helpers/child-process.ts'
-import { API_KEY, HMAC_SECRET, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
-import { occupy, singleRequestFleet, type EdgeInstance } from './single-request-fleet.ts'
+import { HMAC_SECRET, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+import { occupy, singleRequestFleet, startEdgeInstances, type EdgeInstance } from './single-request-fleet.ts'
 
 // The edge as a Lambda fleet: six independent edge processes, each holding one request at a time
 // and knowing nothing of the runners' load but what it probes, in front of three real runners.
@@ -14,21 +13,12 @@ const edges: EdgeInstance[] = []
 
 beforeAll(async () => {
   cluster = await startCluster({ runners: 3 })
-  for (let i = 0; i < INSTANCES; i++) {
-    const proc = spawnTsx('tests/cluster/lambda-like-edge.ts', {
-      CRAWLFLEET_RUNNERS: cluster.runners.map((r) => r.url).join(','),
-      CRAWLFLEET_API_KEYS: API_KEY,
-      CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
-      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
-      CRAWLFLEET_PLACEMENT: 'probe',
-      // what is tested is placement by load; a probe slower than the default 200 ms (both cores busy)
-      // counts its runner as down, and a request whose other candidate is "down" rightly takes the busy one
-      CRAWLFLEET_PROBE_TIMEOUT_MS: '5000',
-      CRAWLFLEET_LOG_LEVEL: 'warn',
-    })
-    await waitUntilReady('lambda-like edge', proc, () => /listening \d+/.test(proc.output()), { timeoutMs: 30_000 })
-    edges.push({ proc, url: `http://127.0.0.1:${/listening (\d+)/.exec(proc.output())![1]}` })
-  }
+  await startEdgeInstances(cluster, INSTANCES, {
+    CRAWLFLEET_PLACEMENT: 'probe',
+    // what is tested is placement by load; a probe slower than the default 200 ms (both cores busy)
+    // counts its runner as down, and a request whose other candidate is "down" rightly takes the busy one
+    CRAWLFLEET_PROBE_TIMEOUT_MS: '5000',
+  }, edges)
 }, 240_000)
 
 afterAll(async () => {

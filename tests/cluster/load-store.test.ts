@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOAD_STORE_KEYS } from '../../runner/contract/load-store.ts'
-import { spawnTsx, waitUntilReady } from '../helpers/child-process.ts'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts'
-import { API_KEY, HMAC_SECRET, edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
-import { occupy, singleRequestFleet, type EdgeInstance } from './single-request-fleet.ts'
+import { edgeIdOf, runnerIdOf, startCluster, type Cluster } from './cluster.ts'
+import { occupy, singleRequestFleet, startEdgeInstances, type EdgeInstance } from './single-request-fleet.ts'
 
 // The load store in a cluster of real processes: a redis-server, three runners publishing their
 // load there, and six independent single-request edge processes (Lambda stand-ins) picking from
@@ -21,21 +20,12 @@ beforeAll(async () => {
   redisServer = await startRedisServer()
   redis = new Redis(redisServer.url)
   cluster = await startCluster({ runners: 3, runnerEnv: { CRAWLFLEET_LOAD_STORE_URL: redisServer.url, CRAWLFLEET_ADVERTISED_HOST: '127.0.0.1' } })
-  for (let i = 0; i < INSTANCES; i++) {
-    const proc = spawnTsx('tests/cluster/lambda-like-edge.ts', {
-      CRAWLFLEET_RUNNERS: cluster.runners.map((r) => r.url).join(','),
-      CRAWLFLEET_API_KEYS: API_KEY,
-      CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
-      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
-      CRAWLFLEET_LOAD_STORE_URL: redisServer.url,
-      // a pick slower than this (both cores busy) would be placed without the store: not what is tested
-      CRAWLFLEET_LOAD_STORE_TIMEOUT_MS: '5000',
-      CRAWLFLEET_PLACEMENT: 'reported',
-      CRAWLFLEET_LOG_LEVEL: 'warn',
-    })
-    await waitUntilReady('lambda-like edge', proc, () => /listening \d+/.test(proc.output()), { timeoutMs: 30_000 })
-    edges.push({ proc, url: `http://127.0.0.1:${/listening (\d+)/.exec(proc.output())![1]}` })
-  }
+  await startEdgeInstances(cluster, INSTANCES, {
+    CRAWLFLEET_LOAD_STORE_URL: redisServer.url,
+    // a pick slower than this (both cores busy) would be placed without the store: not what is tested
+    CRAWLFLEET_LOAD_STORE_TIMEOUT_MS: '5000',
+    CRAWLFLEET_PLACEMENT: 'reported',
+  }, edges)
 }, 240_000)
 
 afterAll(async () => {

@@ -1,11 +1,30 @@
 import { signRequest } from '../../runner/contract/request-hmac.ts'
-import type { TsxProcess } from '../helpers/child-process.ts'
+import { spawnTsx, waitUntilReady, type TsxProcess } from '../helpers/child-process.ts'
 import { API_KEY, HMAC_SECRET, type Cluster } from './cluster.ts'
 
 /** A running stand-in for one Lambda instance of the edge (tests/cluster/lambda-like-edge.ts). */
 export interface EdgeInstance {
   readonly proc: TsxProcess
   readonly url: string
+}
+
+/**
+ * `count` stand-ins for Lambda instances of the edge in front of the cluster's runners, started one
+ * after another (each pushed onto `into` as it is ready, so a failed start still stops the others).
+ */
+export async function startEdgeInstances(cluster: Cluster, count: number, env: Record<string, string>, into: EdgeInstance[]): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const proc = spawnTsx('tests/cluster/lambda-like-edge.ts', {
+      CRAWLFLEET_RUNNERS: cluster.runners.map((r) => r.url).join(','),
+      CRAWLFLEET_API_KEYS: API_KEY,
+      CRAWLFLEET_HMAC_SECRET: HMAC_SECRET,
+      CRAWLFLEET_ALLOW_CIDRS: '127.0.0.0/8',
+      CRAWLFLEET_LOG_LEVEL: 'warn',
+      ...env,
+    })
+    await waitUntilReady('lambda-like edge', proc, () => /listening \d+/.test(proc.output()), { timeoutMs: 30_000 })
+    into.push({ proc, url: `http://127.0.0.1:${/listening (\d+)/.exec(proc.output())![1]}` })
+  }
 }
 
 /** Lambda's part: every request goes to an idle instance, waiting for one when all are busy. */
