@@ -61,7 +61,7 @@ async function bundle(v: Variant, dir: string) {
     const outdir = join(dir, v.name)
     const b = buildEdgeBundle(outdir, { entry: join(ROOT, v.entry as string) })
     const index = Object.entries(b.metafile.outputs).find(([f, o]) => f.endsWith('.mjs') && o.entryPoint)![1]
-    // the chunks ioredis is in: what the first pick of the load store loads on top
+    // the chunks ioredis is in: what an edge with a load store loads on top, during its init
     const storeBytes = Object.entries(b.metafile.outputs)
       .filter(([f, o]) => f.endsWith('.mjs') && Object.keys(o.inputs).some((i) => i.includes('node_modules/ioredis/')))
       .reduce((sum, [, o]) => sum + o.bytes, 0)
@@ -188,7 +188,7 @@ export async function edgeColdStart(argv: readonly string[]): Promise<object> {
       node: process.version,
       params: p,
       variants: Object.fromEntries(VARIANTS.map((v) => [v.name, { about: v.about, bytes: bundles[v.name].bytes, kib: round(bundles[v.name].bytes / 1024, 1), allChunksKiB: round(bundles[v.name].totalBytes / 1024, 1), largestKiB: bundles[v.name].largest }])),
-      /** what the first pick of the load store loads on top of the cold start (ioredis and its chunks) */
+      /** what an edge with a load store loads on top during its init (ioredis and its chunks) */
       loadStoreChunksKiB: round(bundles.edge.storeBytes / 1024, 1),
       importMsMedian: med,
       importRatioToSdkOnly: Object.fromEntries(Object.keys(med).filter((k) => k !== 'sdk-only').map((k) => [k, ratio(k)])),
@@ -217,7 +217,7 @@ export async function edgeColdStart(argv: readonly string[]): Promise<object> {
         'import = a fresh `node` process importing the bundle (awslambda globals stubbed); Lambda adds its own runtime start and code download',
         'the edge loads its SDK clients on first use (dynamic import), so its import time leaves them out and its first request pays for them',
         'first request: API keys and HMAC key from Secrets Manager, the runner list from Cloud Map (both local stand-ins), a GET /ready probe of each runner, the forwarded POST',
-        'with the load store: the same, but the first request imports ioredis, connects to a local redis-server (no TLS, unlike ElastiCache) and picks there instead of probing',
+        'with the load store: the same, but the init imports ioredis and connects to a local redis-server (no TLS, unlike ElastiCache), and the requests pick there instead of probing',
       ],
     }
   } finally {

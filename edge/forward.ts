@@ -119,13 +119,15 @@ export function createForwarder(o: ForwarderOptions): Forward {
   async function place(req: ForwardRequest, byId: ReadonlyMap<string, RunnerEndpoint>): Promise<Placement> {
     const now = o.clock.now()
     const ids = [...byId.keys()]
-    const usable = ids.filter((id) => !backoff.isSkipped(id, now))
+    const usable: string[] = []
+    const skipped: string[] = []
+    for (const id of ids) (backoff.isSkipped(id, now) ? skipped : usable).push(id)
     // every runner is in backoff: one try at the one whose backoff ends first beats a certain 503
     if (usable.length === 0) return { order: [ids.reduce((a, b) => (backoff.retryInMs([b], now) < backoff.retryInMs([a], now) ? b : a))], down: [] }
     if (o.store && isDefaultSignature(req.signature) && usable.length >= 2) {
-      const picked = await o.store.pick(ids.filter((id) => !usable.includes(id)))
+      const picked = await o.store.pick(skipped)
       // the rest keep a per-request rendezvous order: where the request goes if the pick fails
-      if (picked !== undefined && usable.includes(picked)) return { order: [picked, ...rankRunners(`${req.signature}/${req.requestId}`, usable.filter((id) => id !== picked))], storePick: picked, down: [] }
+      if (picked !== undefined && byId.has(picked) && !skipped.includes(picked)) return { order: [picked, ...rankRunners(`${req.signature}/${req.requestId}`, usable.filter((id) => id !== picked))], storePick: picked, down: [] }
       if (picked !== undefined) o.store.release(picked)
       o.metrics.count(EDGE_METRIC.loadStoreFallback)
     }

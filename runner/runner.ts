@@ -101,6 +101,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     log: (event: string, fields: object) => log.info({ event, ...fields }),
   })
   const loopDelay = loopDelaySampler()
+  const loadStore = config.loadStore && deps.loadStore ? { ...config.loadStore, writer: deps.loadStore } : undefined
   let loadPublisher: LoadPublisher | undefined // made once the port is known
   let pageRequests = 0
   let admission: Admission // the adapter reads the running count from it, it reads the slots from the adapter
@@ -178,7 +179,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     checkUrl,
     isDraining: () => draining,
     // only with a store: counting wraps every page answer's body to see when it has been sent
-    onPageRequest: config.loadStore && deps.loadStore
+    onPageRequest: loadStore
       ? (storePick) => {
           pageRequests++
           if (!storePick) loadPublisher?.changed(+1)
@@ -266,9 +267,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   })
   const port = (server.address() as AddressInfo).port
   log.info({ event: 'listening', port, runner: config.runnerId, plan: planNow() }, `runner ${config.runnerId} listening on http://${config.host}:${port}`)
-  if (config.loadStore && deps.loadStore) {
-    const id = `${config.loadStore.advertisedHost}:${port}`
-    loadPublisher = createLoadPublisher({ id, count: () => pageRequests, writer: deps.loadStore, clock, log })
+  if (loadStore) {
+    const id = `${loadStore.advertisedHost}:${port}`
+    loadPublisher = createLoadPublisher({ id, count: () => pageRequests, writer: loadStore.writer, clock, log })
     loadPublisher.start()
     log.info({ event: 'load_store.publishing', as: id }, `publishing load to the load store as ${id}`)
   }

@@ -239,7 +239,6 @@ export async function simulateLambdaFleet(p: LambdaParams, cell: { instances: nu
       // runner lowers it when the request ends (runner/contract/load-store.ts; ties go to the lowest
       // member, as ZRANGE orders them). Counts written as absolutes instead (the runner's running +
       // queued on every change) erase the picks still on their way: 1.49-1.50 × at m = 4, 1,000 instances
-      
       let best = 0
       for (let r = 1; r < nRunners; r++) if (stored[r] < stored[best]) best = r
       stored[best]++

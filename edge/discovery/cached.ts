@@ -1,4 +1,5 @@
 import { NoRunnerError } from '../../runner/contract/errors.ts'
+import { raceTimeout } from '../../runner/contract/deadlines.ts'
 import type { EdgeLogger } from '../core/logger.ts'
 import type { Discovery, RunnerEndpoint } from './types.ts'
 
@@ -108,19 +109,13 @@ export function cachedDiscovery(o: CachedDiscoveryOptions): Discovery {
  */
 export function withFallback(primary: ListSource, fallback: ListSource, o: { waitMs: number; logger: EdgeLogger; name: string }): ListSource {
   return async () => {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${o.name} did not answer within ${o.waitMs} ms`)), o.waitMs)
-    })
     try {
-      const found = await Promise.race([primary(), timeout])
+      const found = await raceTimeout(primary(), o.waitMs, () => new Error(`${o.name} did not answer within ${o.waitMs} ms`))
       if (found.length > 0) return found
       throw new Error(`${o.name} lists no runner`)
     } catch (err) {
       o.logger.warn({ err: (err as Error).message }, `${o.name} unavailable; reading the fallback registry`)
       return fallback()
-    } finally {
-      clearTimeout(timer)
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { raceTimeout } from '../../runner/contract/deadlines.ts'
 import { LOAD_STORE_KEYS, LOAD_STORE_STALE_MS, PICK_RUNNER_SCRIPT, RELEASE_PICK_SCRIPT, WITHDRAW_SCRIPT, redisClassOf } from '../../runner/contract/load-store.ts'
 import type { EdgeClock } from '../core/clock.ts'
 import type { EdgeLogger } from '../core/logger.ts'
@@ -41,9 +42,9 @@ export interface RedisLoadStoreOptions {
  * connection still being made goes without the store rather than wait.
  */
 export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close(): Promise<void> } {
-  let client: Promise<Redis> | undefined
+  let client: Promise<StoreClient> | undefined
   let pausedUntilMs = -Infinity
-  const connect = async (): Promise<Redis> => {
+  const connect = async (): Promise<StoreClient> => {
     const Redis = redisClassOf(await import('ioredis'))
     const redis = new Redis(o.url, {
       lazyConnect: true,
@@ -58,9 +59,9 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
     redis.defineCommand('crawlfleetRelease', { numberOfKeys: 1, lua: RELEASE_PICK_SCRIPT })
     redis.defineCommand('crawlfleetDrop', { numberOfKeys: 2, lua: WITHDRAW_SCRIPT })
     await redis.connect()
-    return redis
+    return redis as StoreClient
   }
-  const open = (): Promise<Redis> => {
+  const open = (): Promise<StoreClient> => {
     const connecting = connect()
     connecting.catch((err: unknown) => {
       if (client === connecting) failed(err)
@@ -80,26 +81,26 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
     async pick(exclude) {
       if (o.clock.now() < pausedUntilMs) return undefined
       const connecting = (client ??= open())
-      let redis: Redis
+      let redis: StoreClient
       try {
-        redis = await withTimeout(connecting, o.timeoutMs)
+        redis = await raceTimeout(connecting, o.timeoutMs, () => new Error(`no connection within ${o.timeoutMs} ms`))
       } catch {
         // still connecting (a cold instance's first TLS handshake): this request goes without it;
         // a connection that failed has already paused the store (open)
         return undefined
       }
       try {
-        const picked = await (redis as unknown as CrawlfleetCommands).crawlfleetPick(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, String(LOAD_STORE_STALE_MS), ...exclude)
+        const picked = await redis.crawlfleetPick(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, String(LOAD_STORE_STALE_MS), ...exclude)
         return typeof picked === 'string' ? picked : undefined
       } catch (err) {
         return failed(err)
       }
     },
     release(runnerId) {
-      void client?.then((r) => (r as unknown as CrawlfleetCommands).crawlfleetRelease(LOAD_STORE_KEYS.load, runnerId)).catch(() => undefined)
+      void client?.then((r) => r.crawlfleetRelease(LOAD_STORE_KEYS.load, runnerId)).catch(() => undefined)
     },
     drop(runnerId) {
-      void client?.then((r) => (r as unknown as CrawlfleetCommands).crawlfleetDrop(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, runnerId)).catch(() => undefined)
+      void client?.then((r) => r.crawlfleetDrop(LOAD_STORE_KEYS.load, LOAD_STORE_KEYS.seen, runnerId)).catch(() => undefined)
     },
     async close() {
       const c = client
@@ -109,16 +110,9 @@ export function redisLoadStore(o: RedisLoadStoreOptions): LoadStore & { close():
   }
 }
 
-interface CrawlfleetCommands {
+/** the client with the scripts defined on it (defineCommand adds them at run time) */
+type StoreClient = Redis & {
   crawlfleetPick(load: string, seen: string, staleMs: string, ...exclude: string[]): Promise<string | null>
   crawlfleetRelease(load: string, runnerId: string): Promise<unknown>
   crawlfleetDrop(load: string, seen: string, runnerId: string): Promise<unknown>
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms)
-  })
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

@@ -9,12 +9,10 @@ import { HEADER } from '../contract/http-names.ts'
  */
 export function countPageRequests(begin: (storePick: boolean) => () => void): MiddlewareHandler {
   return async function countPageRequests(c, next) {
-    let ended = false
-    const endOnce = begin(c.req.header(HEADER.storePick) === '1')
+    let ending: (() => void) | undefined = begin(c.req.header(HEADER.storePick) === '1')
     const end = () => {
-      if (ended) return
-      ended = true
-      endOnce()
+      ending?.()
+      ending = undefined
     }
     try {
       await next()

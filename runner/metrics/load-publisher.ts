@@ -80,7 +80,7 @@ export function createLoadPublisher(o: LoadPublisherOptions): LoadPublisher {
   const heartbeat = async () => {
     while (!stopped) {
       await o.clock.sleep(heartbeatMs, beat.signal).catch(() => undefined)
-      if (!writing) write(true)
+      write(true) // skipped while a write is in flight
     }
   }
 

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises'
 import { InvalidFieldError, UrlRefusedError } from '../errors.ts'
+import { raceTimeout } from '../deadlines.ts'
 import { CidrList, classifyAddress, parseAddress } from './address-class.ts'
 import { RULE_TEXT, type RefusalRule } from './refusal-rules.ts'
 
@@ -75,17 +76,11 @@ export function createUrlPolicy(o: UrlPolicyOptions = {}): UrlPolicy {
     const literal = parseAddress(hostname)
     if (literal) return [hostname]
     if (LOCALHOST.test(hostname)) return ['127.0.0.1', '::1']
-    let timer: NodeJS.Timeout | undefined
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${resolveTimeoutMs} ms`)), resolveTimeoutMs)
-      })
-      const found = await Promise.race([resolve(hostname), timeout])
+      const found = await raceTimeout(resolve(hostname), resolveTimeoutMs, () => new Error(`no answer within ${resolveTimeoutMs} ms`))
       if (found.length > 0) return found
     } catch (err) {
       throw new UrlRefusedError('unresolvable', `the host "${hostname}" could not be resolved: ${(err as Error).message}`, field)
-    } finally {
-      clearTimeout(timer)
     }
     throw new UrlRefusedError('unresolvable', `the host "${hostname}" has no address`, field)
   }
